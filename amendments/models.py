@@ -1,0 +1,1 @@
+"""Tables of the amendments app: filled in by the issue that builds it."""

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class VersionPairForm(forms.Form):
+    """Two versions of a clause to compare (query string ``?old=1&new=3``)."""
+
+    old = forms.TypedChoiceField(label=_("From version"), coerce=int, required=False)
+    new = forms.TypedChoiceField(label=_("To version"), coerce=int, required=False)
+
+    def __init__(self, *args: Any, versions: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(v, _("version %(n)s") % {"n": v}) for v in versions]
+        self.fields["old"].choices = choices  # type: ignore[attr-defined]
+        self.fields["new"].choices = choices  # type: ignore[attr-defined]
+        self.fields["old"].empty_value = None  # type: ignore[attr-defined]
+        self.fields["new"].empty_value = None  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        old, new = cleaned.get("old"), cleaned.get("new")
+        if old is not None and new is not None and old == new:
+            raise forms.ValidationError(_("Choose two different versions."))
+        return cleaned

@@ -1,0 +1,183 @@
+"""Every non-trivial read of the texts, returning what the templates need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+
+from guidelines import permissions
+from guidelines.diffing import DiffOp, word_diff
+from guidelines.exporting import EditionData
+from guidelines.importing import ParsedClause
+from guidelines.models import Clause, Edition, Instrument
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def edition_get(*, slug: str, user: User) -> Edition:
+    """The edition if the user may read it; 404 otherwise (its existence stays private)."""
+    edition = Edition.objects.select_related("instrument", "based_on").filter(slug=slug).first()
+    if edition is None or not permissions.can_view_edition(user, edition):
+        raise Http404("No such edition.")
+    return edition
+
+
+def dashboard(*, user: User) -> list[Instrument]:
+    """Instruments with the editions the user may read and each edition's clause counts."""
+    editions = (
+        Edition.objects.visible_to(user)
+        .annotate(
+            clause_count=Count("clauses"),
+            numbered_count=Count(
+                "clauses",
+                filter=Q(clauses__kind__in=[Clause.Kind.PARAGRAPH, Clause.Kind.SUBPARAGRAPH]),
+            ),
+        )
+        .order_by("date", "slug")
+    )
+    instruments = Instrument.objects.prefetch_related(
+        Prefetch("editions", queryset=editions, to_attr="visible_editions")
+    )
+    return [i for i in instruments if i.visible_editions]  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    eid: str
+    label: str
+    depth: int
+
+
+def edition_text(*, edition: Edition) -> tuple[list[Clause], list[TocEntry]]:
+    """All clauses in document order (one query) and the table of contents."""
+    clauses = list(
+        edition.clauses.in_document_order().only(
+            "id",
+            "edition_id",
+            "kind",
+            "number",
+            "eid",
+            "depth",
+            "heading",
+            "text",
+            "note",
+            "version",
+        )
+    )
+    toc = [
+        TocEntry(c.eid, f"{c.display_number} {c.heading}".strip(), c.depth)
+        for c in clauses
+        if c.kind in (Clause.Kind.SECTION, Clause.Kind.ARTICLE)
+    ]
+    return clauses, toc
+
+
+def clause_get(*, edition: Edition, eid: str) -> Clause:
+    clause = (
+        Clause.objects.select_related("edition", "parent").filter(edition=edition, eid=eid).first()
+    )
+    if clause is None:
+        raise Http404("No such clause.")
+    return clause
+
+
+@dataclass(frozen=True)
+class ClauseVersion:
+    version: int
+    date: Any
+    user: str
+    reason: str
+    kind: str
+    text: str
+    heading: str
+
+
+def clause_versions(*, clause: Clause) -> list[ClauseVersion]:
+    """One entry per version, newest first; a re-save that kept the version is folded."""
+    seen: set[int] = set()
+    versions = []
+    for record in clause.history.select_related("history_user").order_by("-history_id"):
+        if record.version in seen:
+            continue
+        seen.add(record.version)
+        user = record.history_user
+        versions.append(
+            ClauseVersion(
+                version=record.version,
+                date=record.history_date,
+                user=(user.get_username() if user else ""),
+                reason=record.history_change_reason or "",
+                kind=record.history_type,
+                text=record.text,
+                heading=record.heading,
+            )
+        )
+    return versions
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    old: ClauseVersion
+    new: ClauseVersion
+    heading_ops: list[DiffOp]
+    text_ops: list[DiffOp]
+
+
+def clause_version_diff(
+    *, versions: list[ClauseVersion], old: int | None, new: int | None
+) -> VersionDiff | None:
+    """The word diff between two versions (default: the previous and the latest)."""
+    by_number = {v.version: v for v in versions}
+    if not versions:
+        return None
+    newest = versions[0].version
+    new = new if new is not None else newest
+    old = old if old is not None else max((n for n in by_number if n < new), default=None)
+    if old is None or old not in by_number or new not in by_number:
+        return None
+    a, b = by_number[old], by_number[new]
+    timeout = settings.REDRAFT_DIFF_TIMEOUT
+    return VersionDiff(
+        a,
+        b,
+        word_diff(a.heading, b.heading, timeout=timeout),
+        word_diff(a.text, b.text, timeout=timeout),
+    )
+
+
+def edition_export_data(*, edition: Edition) -> EditionData:
+    """The edition as plain data for the exporters (two queries)."""
+    rows = list(
+        edition.clauses.in_document_order().values(
+            "id", "kind", "number", "eid", "parent_id", "heading", "text", "depth"
+        )
+    )
+    eid_of = {r["id"]: r["eid"] for r in rows}
+    clauses = [
+        ParsedClause(
+            kind=r["kind"],
+            number=r["number"],
+            eid=r["eid"],
+            parent_eid=eid_of.get(r["parent_id"]) if r["parent_id"] else None,
+            heading=r["heading"],
+            text=r["text"],
+            depth=r["depth"],
+        )
+        for r in rows
+    ]
+    return EditionData(
+        instrument=edition.instrument.slug,
+        slug=edition.slug,
+        label=edition.label,
+        language=edition.language,
+        status=edition.status,
+        completeness=edition.completeness,
+        title=edition.title,
+        subtitle=edition.subtitle,
+        clauses=clauses,
+    )

@@ -1,0 +1,263 @@
+"""Every write to instruments, editions and clauses.
+
+Services are keyword-only, atomic, validate before they write, and raise
+``ValidationError``/``PermissionDenied`` with the messages below. Each change to a
+clause is a history row with the user and the reason.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from guidelines import permissions
+from guidelines.importing import ParsedClause, ParsedEdition, normalise_text
+from guidelines.models import Clause, Edition, Instrument
+
+ADOPTED_READ_ONLY = "adopted-read-only"
+STALE_VERSION = "stale-version"
+REASON_REQUIRED = "reason-required"
+EDITION_OF_OTHER_INSTRUMENT = "edition-of-other-instrument"
+NOT_ALLOWED = "not-allowed"
+
+
+class StaleVersion(ValidationError):
+    """The clause changed since the user read it: refuse, never overwrite (HTTP 409)."""
+
+
+@dataclass
+class ImportResult:
+    edition: Edition
+    created: bool = False
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    moved: int = 0
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.created or self.added or self.changed or self.removed or self.moved)
+
+
+_CONTENT_FIELDS = ("kind", "number", "heading", "text")
+
+
+@transaction.atomic
+def edition_import(
+    *,
+    parsed: ParsedEdition,
+    instrument_slug: str,
+    slug: str,
+    label: str,
+    language: str,
+    status: str = Edition.Status.DRAFT,
+    date: datetime.date | None = None,
+    completeness: str = Edition.Completeness.COMPLETE,
+    source_citation: str = "",
+    published: bool | None = None,
+    user: AbstractBaseUser | None = None,
+    reason: str,
+) -> ImportResult:
+    """Create an edition from a parsed text, or bring an existing one up to date.
+
+    An identical text is a no-op, also for an adopted edition (so seeding can run
+    again). A changed text updates a draft's changed clauses only, each with a history
+    row giving ``reason``; it is refused for an adopted edition. Metadata given for an
+    existing edition (label, language, date) are not changed by a re-import.
+    """
+    if not permissions.can_import_edition(user, None):
+        raise PermissionDenied(NOT_ALLOWED)
+    if not reason.strip():
+        raise ValidationError(_("Say why the text is imported."), code=REASON_REQUIRED)
+    instrument, _created = Instrument.objects.get_or_create(
+        slug=instrument_slug, defaults={"title": parsed.title or instrument_slug}
+    )
+    # Lock the edition row: two imports of one edition must not interleave.
+    edition = Edition.objects.select_for_update().filter(slug=slug).first()
+    if edition is None:
+        edition = Edition.objects.create(
+            instrument=instrument,
+            slug=slug,
+            label=label,
+            title=parsed.title,
+            subtitle=parsed.subtitle,
+            language=language,
+            status=status,
+            date=date,
+            completeness=completeness,
+            source_citation=source_citation,
+            published=bool(published),
+        )
+        orders = {c.eid: i for i, c in enumerate(parsed.clauses, start=1)}
+        _create_clauses(edition, parsed.clauses, {}, orders, user=user, reason=reason)
+        return ImportResult(edition, created=True, added=[c.eid for c in parsed.clauses])
+    if edition.instrument_id != instrument.pk:
+        raise ValidationError(
+            _("The edition %(slug)s belongs to the instrument %(other)s, not %(this)s.")
+            % {"slug": slug, "other": edition.instrument.slug, "this": instrument_slug},
+            code=EDITION_OF_OTHER_INSTRUMENT,
+        )
+    return _reimport(edition, parsed, user=user, reason=reason)
+
+
+def _reimport(
+    edition: Edition, parsed: ParsedEdition, *, user: AbstractBaseUser | None, reason: str
+) -> ImportResult:
+    result = ImportResult(edition)
+    existing = {c.eid: c for c in edition.clauses.all()}
+    eid_of_id = {c.pk: eid for eid, c in existing.items()}
+    wanted = {c.eid: (order, c) for order, c in enumerate(parsed.clauses, start=1)}
+    new = [c for c in parsed.clauses if c.eid not in existing]
+    changed: list[tuple[Clause, ParsedClause]] = []
+    moved: list[Clause] = []
+    for eid, (order, parsed_clause) in wanted.items():
+        clause = existing.get(eid)
+        if clause is None:
+            continue
+        parent_eid = eid_of_id.get(clause.parent_id) if clause.parent_id else None
+        if parent_eid != parsed_clause.parent_eid or any(
+            getattr(clause, name) != getattr(parsed_clause, name) for name in _CONTENT_FIELDS
+        ):
+            changed.append((clause, parsed_clause))
+        elif clause.order != order or clause.depth != parsed_clause.depth:
+            moved.append(clause)
+    removed = [c for eid, c in existing.items() if eid not in wanted]
+    metadata_changed = (edition.title, edition.subtitle) != (parsed.title, parsed.subtitle)
+    if not (new or changed or moved or removed or metadata_changed):
+        return result
+    if edition.is_adopted:
+        raise ValidationError(
+            _("%(label)s is adopted: its text cannot be changed.") % {"label": edition.label},
+            code=ADOPTED_READ_ONLY,
+        )
+
+    if metadata_changed:
+        edition.title, edition.subtitle = parsed.title, parsed.subtitle
+        edition.save(update_fields=["title", "subtitle"])
+    ids = {eid: c.pk for eid, c in existing.items()}
+    orders = {eid: order for eid, (order, _c) in wanted.items()}
+    created = _create_clauses(edition, new, ids, orders, user=user, reason=reason)
+    ids.update({c.eid: c.pk for c in created})
+    for clause, parsed_clause in changed:
+        order, _parsed = wanted[clause.eid]
+        for name in _CONTENT_FIELDS:
+            setattr(clause, name, getattr(parsed_clause, name))
+        clause.parent_id = ids[parsed_clause.parent_eid] if parsed_clause.parent_eid else None
+        clause.order, clause.depth = order, parsed_clause.depth
+        clause.version += 1
+        _record(clause, user=user, reason=reason)
+        clause.save()
+    for clause in moved:
+        order, parsed_clause = wanted[clause.eid]
+        clause.order, clause.depth = order, parsed_clause.depth
+    # Only the position moved: not a change of wording, so no new version.
+    Clause.objects.bulk_update(moved, ["order", "depth"])
+    for clause in sorted(removed, key=lambda c: -c.depth):
+        _record(clause, user=user, reason=reason)
+        clause.delete()
+    result.added = [c.eid for c in new]
+    result.changed = [c.eid for c, _p in changed]
+    result.removed = [c.eid for c in removed]
+    result.moved = len(moved)
+    return result
+
+
+def _create_clauses(
+    edition: Edition,
+    parsed: list[ParsedClause],
+    ids: dict[str, int],
+    orders: dict[str, int],
+    *,
+    user: AbstractBaseUser | None,
+    reason: str,
+) -> list[Clause]:
+    """Insert clauses level by level so each parent has its id before its children."""
+    created: list[Clause] = []
+    ids = dict(ids)
+    for depth in sorted({c.depth for c in parsed}):
+        level = [
+            Clause(
+                edition=edition,
+                parent_id=ids[c.parent_eid] if c.parent_eid else None,
+                kind=c.kind,
+                number=c.number,
+                eid=c.eid,
+                order=orders[c.eid],
+                depth=c.depth,
+                heading=c.heading,
+                text=c.text,
+            )
+            for c in parsed
+            if c.depth == depth
+        ]
+        made = bulk_create_with_history(
+            level, Clause, default_user=user, default_change_reason=reason
+        )
+        ids.update({c.eid: c.pk for c in made})
+        created.extend(made)
+    return created
+
+
+def _record(clause: Clause, *, user: AbstractBaseUser | None, reason: str) -> None:
+    clause._change_reason = reason  # type: ignore[attr-defined]
+    clause._history_user = user  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def clause_update(
+    *,
+    clause: Clause,
+    user: AbstractBaseUser,
+    expected_version: int,
+    reason: str,
+    text: str | None = None,
+    heading: str | None = None,
+) -> Clause:
+    """Change a clause's wording, refusing a stale version.
+
+    The row is locked, its version compared with the one the user read, then saved
+    with a history row (user, reason). A stale version raises ``StaleVersion`` and
+    writes nothing, so the other editor's change is never lost.
+    """
+    # Lock: two editors may have read the same version; the second must see the first's.
+    locked = Clause.objects.select_for_update().select_related("edition").get(pk=clause.pk)
+    if locked.edition.is_adopted:
+        raise ValidationError(
+            _("%(label)s is adopted: its text cannot be changed.")
+            % {"label": locked.edition.label},
+            code=ADOPTED_READ_ONLY,
+        )
+    if not permissions.can_edit_edition(user, locked.edition):
+        raise PermissionDenied(NOT_ALLOWED)
+    if locked.version != expected_version:
+        raise StaleVersion(
+            _(
+                "This clause was changed by someone else since you opened it (you read "
+                "version %(read)s, it is now at version %(now)s). Your text was not saved: "
+                "reload the clause, then apply your change again."
+            )
+            % {"read": expected_version, "now": locked.version},
+            code=STALE_VERSION,
+        )
+    if not reason.strip():
+        raise ValidationError(_("Say why the clause is changed."), code=REASON_REQUIRED)
+    changes: dict[str, Any] = {}
+    if text is not None and normalise_text(text) != locked.text:
+        changes["text"] = normalise_text(text)
+    if heading is not None and normalise_text(heading) != locked.heading:
+        changes["heading"] = normalise_text(heading)
+    if not changes:
+        return locked
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.version += 1
+    _record(locked, user=user, reason=reason)
+    locked.save()
+    return locked

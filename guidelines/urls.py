@@ -1,0 +1,9 @@
+from django.urls import path
+
+from guidelines import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("editions/<slug:slug>/", views.edition_detail, name="edition_detail"),
+    path("editions/<slug:slug>/<str:eid>/", views.clause_detail, name="clause_detail"),
+]
