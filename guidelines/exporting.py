@@ -86,12 +86,14 @@ def escape_start(text: str) -> str:
         return text.replace("(", "\\(", 1) if text.startswith("(") else text.replace(")", "\\)", 1)
     if (text and text[0] in "-+•=") or ARTICLE_RE.match(text):
         return "\\" + text
+    if ROMAN_HEADING_RE.match(text):
+        return text.replace(".", "\\.", 1)
     return text
 
 
 def escape_heading(text: str) -> str:
     text = escape_start(text)
-    if ROMAN_HEADING_RE.match(text) or ARABIC_HEADING_RE.match(text):
+    if ARABIC_HEADING_RE.match(text):
         return text.replace(".", "\\.", 1)
     return text
 
@@ -120,10 +122,14 @@ def to_markdown(edition: EditionData) -> str:
         elif clause.kind == KIND_PARAGRAPH:
             if lines and lines[-1] != "":
                 lines.append("")
-            lines.append(f"{clause.number}. {escape_start(clause.text)}".rstrip())
+            lines.append(f"{clause.number}. {escape_inline(clause.text)}".rstrip())
         elif clause.kind == KIND_SUBPARAGRAPH:
-            lines.append(f"{indent}- {clause.number} {escape_start(clause.text)}".rstrip())
+            lines.append(f"{indent}- {clause.number} {escape_inline(clause.text)}".rstrip())
         elif clause.kind == KIND_POINT:
-            number = f"{clause.number} " if clause.number else ""
-            lines.append(f"{indent}- {number}{escape_start(clause.text)}".rstrip())
+            # After a number the text is not read for markers; a bare bullet's text is.
+            if clause.number:
+                body = f"{clause.number} {escape_inline(clause.text)}"
+            else:
+                body = escape_start(clause.text)
+            lines.append(f"{indent}- {body}".rstrip())
     return "\n".join(lines).rstrip() + "\n"

@@ -43,7 +43,7 @@ KIND_POINT = "point"
 # The text may be at most this big: the longest real instrument is far below.
 MAX_BYTES = 5 * 1024 * 1024
 
-_ESCAPABLE = r"""\`*_{}[]()#+-.!|<>~"'"""
+_ESCAPABLE = r"""\`*_{}[]()#+-.!|<>~"'=•"""
 _PUA = 0xF0000  # supplementary private use area: escaped characters live here meanwhile
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v]+")
 _THEMATIC = re.compile(r"^\s{0,3}([-*_=])(?:\s*\1){2,}\s*$")
@@ -302,9 +302,12 @@ class _Parser:
         after = self.lines[index + 1].type if index + 1 < len(self.lines) else BLANK
         if before not in (BLANK, THEMATIC) or after not in (BLANK, THEMATIC):
             return False
-        content = _restore(line.content)
+        # Matched on the protected text, so an escaped "\\Article 5" stays prose.
+        content = line.content
         if ROMAN_HEADING_RE.match(content) or ARTICLE_RE.match(content):
             return True
+        if self.markdown:
+            return False  # in Markdown, other headings are marked with "#"
         if content.endswith((".", ";", ",", ":")) or len(content.split()) > 15:
             return False
         if not content[0].isupper():
@@ -313,7 +316,7 @@ class _Parser:
         if nxt is None:
             return False
         following = self.lines[nxt]
-        return following.type == NUMBERED or bool(ARTICLE_RE.match(_restore(following.content)))
+        return following.type == NUMBERED or bool(ARTICLE_RE.match(following.content))
 
     # -- front matter
     def body_start(self) -> int:
@@ -409,7 +412,7 @@ class _Parser:
         return any(c.kind in (KIND_PARAGRAPH, KIND_SUBPARAGRAPH) for c in self.clauses)
 
     def on_heading(self, line: _Line, *, after_blank: bool) -> None:
-        content = _restore(line.content)
+        content = line.content  # protected: escaped characters match no rule
         if not content:
             return
         article = ARTICLE_RE.match(content)

@@ -79,8 +79,10 @@ def edition_import(
     instrument, _created = Instrument.objects.get_or_create(
         slug=instrument_slug, defaults={"title": parsed.title or instrument_slug}
     )
-    # Lock the edition row: two imports of one edition must not interleave.
-    edition = Edition.objects.select_for_update().filter(slug=slug).first()
+    # Lock the instrument: two imports into it (even of a new edition, whose row does
+    # not exist yet to be locked) must run one after the other, not interleave.
+    Instrument.objects.select_for_update().filter(pk=instrument.pk).first()
+    edition = Edition.objects.filter(slug=slug).first()
     if edition is None:
         edition = Edition.objects.create(
             instrument=instrument,
