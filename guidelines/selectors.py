@@ -62,11 +62,12 @@ def edition_text(*, edition: Edition) -> tuple[list[dict[str, Any]], list[TocEnt
     renders a thousand of them, and template lookups on dicts are the cheapest.
     """
     prefix = reverse("clause_detail", kwargs={"slug": edition.slug, "eid": "x"})[:-2]
-    rows = list(
-        edition.clauses.in_document_order().values(
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in edition.clauses.in_document_order().values(
             "kind", "number", "eid", "depth", "heading", "text", "note"
         )
-    )
+    ]
     article = Clause.Kind.ARTICLE
     for row in rows:
         row["url"] = f"{prefix}{row['eid']}/"

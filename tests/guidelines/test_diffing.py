@@ -7,8 +7,10 @@ from guidelines.diffing import DiffOp, has_changes, tokenize, word_diff
 
 FRENCH = st.lists(
     st.sampled_from(
-        list("abcdeéèêàçœôûïAÉŒ ’'«»\u00a0\u202f.,;:!?-–()0123456789\n")
-        + ["œuvre", "oeuvre", "l’", "d'", " ", "  ", "créateurs", "e\u0301"]
+        [
+            *"abcdeéèêàçœôûïAÉŒ ’'«»\u00a0\u202f.,;:!?-–()0123456789\n",
+            *["œuvre", "oeuvre", "l’", "d'", " ", "  ", "créateurs", "e\u0301"],
+        ]
     ),
     max_size=60,
 ).map("".join)

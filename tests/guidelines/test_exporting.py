@@ -89,11 +89,11 @@ def test_markdown_export_escapes_what_would_read_as_markup():
     edition = EditionData(
         "i", "e", "L", "en", "draft", "complete", "Title", "", [
             ParsedClause("paragraph", "1", "para_1", None, text="**not bold** # not heading"),
-            ParsedClause("point", "", "para_1__point_1", "para_1", text="12. not a number", depth=1),
+            ParsedClause("point", "", "para_1__point_1", "para_1", text="12. no number", depth=1),
         ],
     )  # fmt: skip
     assert to_markdown(edition) == (
-        "# Title\n\n---\n\n1. \\*\\*not bold\\*\\* \\# not heading\n- 12\\. not a number\n"
+        "# Title\n\n---\n\n1. \\*\\*not bold\\*\\* \\# not heading\n- 12\\. no number\n"
     )
 
 
