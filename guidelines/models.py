@@ -35,7 +35,9 @@ class Instrument(models.Model):
 class EditionQuerySet(models.QuerySet["Edition"]):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> EditionQuerySet:
         """Published editions for everyone; unpublished ones for the secretariat."""
-        if getattr(user, "is_staff", False):
+        from guidelines.permissions import is_secretariat
+
+        if is_secretariat(user):
             return self
         return self.filter(published=True)
 

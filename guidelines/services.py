@@ -72,7 +72,7 @@ def edition_import(
     row giving ``reason``; it is refused for an adopted edition. Metadata given for an
     existing edition (label, language, date) are not changed by a re-import.
     """
-    if not permissions.can_import_edition(user, None):
+    if not permissions.can_import_edition(user):
         raise PermissionDenied(NOT_ALLOWED)
     if not reason.strip():
         raise ValidationError(_("Say why the text is imported."), code=REASON_REQUIRED)

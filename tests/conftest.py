@@ -11,6 +11,7 @@ from hypothesis import settings as hypothesis_settings
 from guidelines import seed, services
 from guidelines.importing import decode, parse
 from guidelines.models import Edition
+from positions.models import Membership, Organisation
 
 hypothesis_settings.register_profile(
     "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=150
@@ -71,13 +72,59 @@ def make_edition(db):
     return make
 
 
+def member(django_user_model, username: str, organisation: Organisation):
+    user = django_user_model.objects.create_user(username, password=f"{username}-pass-123")
+    Membership.objects.create(user=user, organisation=organisation)
+    return user
+
+
 @pytest.fixture
-def secretariat_user(django_user_model):
-    return django_user_model.objects.create_user(
-        "secretariat", password="secret-pass-123", is_staff=True
+def secretariat(db) -> Organisation:
+    return Organisation.objects.create(
+        name="Secretariat of the Convention", kind=Organisation.Kind.SECRETARIAT, accredited=True
     )
 
 
 @pytest.fixture
+def ngo(db) -> Organisation:
+    return Organisation.objects.create(
+        name="Test Coalition", acronym="TC", kind=Organisation.Kind.NGO, accredited=True
+    )
+
+
+@pytest.fixture
+def other_ngo(db) -> Organisation:
+    return Organisation.objects.create(
+        name="Other Federation", acronym="OF", kind=Organisation.Kind.NGO, accredited=True
+    )
+
+
+@pytest.fixture
+def party(db) -> Organisation:
+    return Organisation.objects.create(name="Testland", kind=Organisation.Kind.PARTY)
+
+
+@pytest.fixture
+def secretariat_user(django_user_model, secretariat):
+    return member(django_user_model, "secretariat", secretariat)
+
+
+@pytest.fixture
+def ngo_user(django_user_model, ngo):
+    return member(django_user_model, "ngo", ngo)
+
+
+@pytest.fixture
+def other_ngo_user(django_user_model, other_ngo):
+    return member(django_user_model, "other-ngo", other_ngo)
+
+
+@pytest.fixture
+def delegate_user(django_user_model, party):
+    return member(django_user_model, "delegate", party)
+
+
+@pytest.fixture
 def reader_user(django_user_model):
+    """Logged in, but of no organisation: the public's rights."""
     return django_user_model.objects.create_user("reader", password="reader-pass-123")

@@ -240,4 +240,14 @@ def test_demo_users_created_with_debug(settings, django_user_model):
     settings.DEBUG = True
     out, _ = run("demo_users")
     assert "secretariat [redraft-demo-secretariat]" in out
-    assert django_user_model.objects.get(username="secretariat").is_staff
+    from guidelines.permissions import role_of
+
+    roles = {u.username: role_of(u) for u in django_user_model.objects.all()}
+    assert roles == {
+        "admin": "admin",
+        "secretariat": "secretariat",
+        "ngo": "ngo",
+        "delegate": "delegate",
+    }
+    run("demo_users")  # idempotent
+    assert django_user_model.objects.count() == 4
