@@ -26,6 +26,7 @@ STALE_VERSION = "stale-version"
 REASON_REQUIRED = "reason-required"
 EDITION_OF_OTHER_INSTRUMENT = "edition-of-other-instrument"
 NOT_ALLOWED = "not-allowed"
+SLUG_TAKEN = "slug-taken"
 
 
 class StaleVersion(ValidationError):
@@ -179,6 +180,7 @@ def _create_clauses(
     *,
     user: AbstractBaseUser | None,
     reason: str,
+    notes: dict[str, str] | None = None,
 ) -> list[Clause]:
     """Insert clauses level by level so each parent has its id before its children."""
     created: list[Clause] = []
@@ -195,6 +197,7 @@ def _create_clauses(
                 depth=c.depth,
                 heading=c.heading,
                 text=c.text,
+                note=(notes or {}).get(c.eid, ""),
             )
             for c in parsed
             if c.depth == depth
@@ -216,27 +219,28 @@ def _record(clause: Clause, *, user: AbstractBaseUser | None, reason: str) -> No
 def clause_update(
     *,
     clause: Clause,
-    user: AbstractBaseUser,
+    user: AbstractBaseUser | None,
     expected_version: int,
     reason: str,
     text: str | None = None,
     heading: str | None = None,
+    note: str | None = None,
 ) -> Clause:
-    """Change a clause's wording, refusing a stale version.
+    """Change a clause's wording (or its note), refusing a stale version.
 
     The row is locked, its version compared with the one the user read, then saved
     with a history row (user, reason). A stale version raises ``StaleVersion`` and
-    writes nothing, so the other editor's change is never lost.
+    writes nothing, so the other editor's change is never lost. ``user`` None is the
+    command line (seeding), which has the secretariat's rights.
     """
     # Lock: two editors may have read the same version; the second must see the first's.
     locked = Clause.objects.select_for_update().select_related("edition").get(pk=clause.pk)
     if locked.edition.is_adopted:
         raise ValidationError(
-            _("%(label)s is adopted: its text cannot be changed.")
-            % {"label": locked.edition.label},
+            _("%(label)s is adopted: its text cannot be changed.") % {"label": locked.edition.label},
             code=ADOPTED_READ_ONLY,
         )
-    if not permissions.can_edit_edition(user, locked.edition):
+    if user is not None and not permissions.can_edit_edition(user, locked.edition):
         raise PermissionDenied(NOT_ALLOWED)
     if locked.version != expected_version:
         raise StaleVersion(
@@ -251,10 +255,9 @@ def clause_update(
     if not reason.strip():
         raise ValidationError(_("Say why the clause is changed."), code=REASON_REQUIRED)
     changes: dict[str, Any] = {}
-    if text is not None and normalise_text(text) != locked.text:
-        changes["text"] = normalise_text(text)
-    if heading is not None and normalise_text(heading) != locked.heading:
-        changes["heading"] = normalise_text(heading)
+    for name, value in (("text", text), ("heading", heading), ("note", note)):
+        if value is not None and normalise_text(value) != getattr(locked, name):
+            changes[name] = normalise_text(value)
     if not changes:
         return locked
     for name, value in changes.items():
@@ -263,3 +266,64 @@ def clause_update(
     _record(locked, user=user, reason=reason)
     locked.save()
     return locked
+
+
+@transaction.atomic
+def edition_fork(
+    *,
+    base: Edition,
+    user: AbstractBaseUser | None,
+    slug: str,
+    label: str,
+    reason: str = "",
+) -> Edition:
+    """A working draft that starts as a copy of ``base``: same clauses, same eids.
+
+    ``based_on`` records the base, so clauses can later be matched along the fork by
+    eid. The copy is unpublished until the secretariat publishes it.
+    """
+    if user is not None and not permissions.can_fork_edition(user, base):
+        raise PermissionDenied(NOT_ALLOWED)
+    if Edition.objects.filter(slug=slug).exists():
+        raise ValidationError(
+            _("An edition with the slug %(slug)s already exists.") % {"slug": slug},
+            code=SLUG_TAKEN,
+        )
+    fork = Edition.objects.create(
+        instrument=base.instrument,
+        slug=slug,
+        label=label,
+        title=base.title,
+        subtitle=base.subtitle,
+        language=base.language,
+        status=Edition.Status.WORKING,
+        completeness=base.completeness,
+        source_citation=base.source_citation,
+        based_on=base,
+        published=False,
+    )
+    rows = list(base.clauses.in_document_order())
+    eid_of = {c.pk: c.eid for c in rows}
+    parsed = [
+        ParsedClause(
+            kind=c.kind,
+            number=c.number,
+            eid=c.eid,
+            parent_eid=eid_of.get(c.parent_id) if c.parent_id else None,
+            heading=c.heading,
+            text=c.text,
+            depth=c.depth,
+        )
+        for c in rows
+    ]
+    orders = {c.eid: c.order for c in rows}
+    _create_clauses(
+        fork,
+        parsed,
+        {},
+        orders,
+        user=user,
+        reason=reason or _("Forked from %(label)s") % {"label": base.label},
+        notes={c.eid: c.note for c in rows if c.note},
+    )
+    return fork
