@@ -26,3 +26,23 @@ class VersionPairForm(forms.Form):
         if old is not None and new is not None and old == new:
             raise forms.ValidationError(_("Choose two different versions."))
         return cleaned
+
+
+class ClauseEditForm(forms.Form):
+    """The wording of a clause, with the version the editor read and a reason."""
+
+    heading = forms.CharField(label=_("Heading"), required=False, widget=forms.TextInput)
+    text = forms.CharField(
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 8, "cols": 80})
+    )
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=300,
+        help_text=_("Recorded in the clause's history, with your name."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class EditionForkForm(forms.Form):
+    slug = forms.SlugField(label=_("Slug of the working draft"), max_length=80)
+    label = forms.CharField(label=_("Label"), max_length=200)

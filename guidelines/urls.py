@@ -5,5 +5,7 @@ from guidelines import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("editions/<slug:slug>/", views.edition_detail, name="edition_detail"),
+    path("editions/<slug:slug>/fork/", views.edition_fork, name="edition_fork"),
     path("editions/<slug:slug>/<str:eid>/", views.clause_detail, name="clause_detail"),
+    path("editions/<slug:slug>/<str:eid>/edit/", views.clause_edit, name="clause_edit"),
 ]

@@ -1,11 +1,22 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
-from guidelines import selectors
-from guidelines.forms import VersionPairForm
+from guidelines import permissions, selectors, services
+from guidelines.forms import ClauseEditForm, EditionForkForm, VersionPairForm
+
+
+def refuse(request: HttpRequest, message: str) -> HttpResponse:
+    """Anonymous visitors are sent to log in; a user without the right gets 403."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied(message)
 
 
 @require_safe
@@ -21,7 +32,12 @@ def edition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "guidelines/edition_detail.html",
-        {"edition": edition, "clauses": clauses, "toc": toc},
+        {
+            "edition": edition,
+            "clauses": clauses,
+            "toc": toc,
+            "can_fork": permissions.can_fork_edition(request.user, edition),
+        },
     )
 
 
@@ -50,6 +66,86 @@ def clause_detail(request: HttpRequest, slug: str, eid: str) -> HttpResponse:
             "versions": versions,
             "diff": diff,
             "form": form,
+            "can_edit": permissions.can_edit_edition(request.user, edition),
         },
         status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def clause_edit(request: HttpRequest, slug: str, eid: str) -> HttpResponse:
+    """The secretariat edits a clause of a draft; a stale version is refused (409)."""
+    edition = selectors.edition_get(slug=slug, user=request.user)
+    clause = selectors.clause_get(edition=edition, eid=eid)
+    if not permissions.can_edit_edition(request.user, edition):
+        return refuse(request, _("You may not edit the clauses of this edition."))
+    status = 200
+    if request.method == "POST":
+        form = ClauseEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.clause_update(
+                    clause=clause,
+                    user=request.user,  # type: ignore[arg-type]
+                    expected_version=form.cleaned_data["version"],
+                    reason=form.cleaned_data["reason"],
+                    text=form.cleaned_data["text"],
+                    heading=form.cleaned_data["heading"],
+                )
+            except services.StaleVersion as exc:
+                # Keep what the user typed on the page beside the current text.
+                form.add_error(None, exc)
+                clause.refresh_from_db()
+                status = 409
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                status = 400
+            else:
+                messages.success(request, _("The clause was saved."))
+                return redirect("clause_detail", slug=edition.slug, eid=clause.eid)
+        else:
+            status = 400
+    else:
+        form = ClauseEditForm(
+            initial={"heading": clause.heading, "text": clause.text, "version": clause.version}
+        )
+    return render(
+        request,
+        "guidelines/clause_edit.html",
+        {"edition": edition, "clause": clause, "form": form, "stale": status == 409},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def edition_fork(request: HttpRequest, slug: str) -> HttpResponse:
+    """The secretariat forks an edition into a working draft (same eids)."""
+    edition = selectors.edition_get(slug=slug, user=request.user)
+    if not permissions.can_fork_edition(request.user, edition):
+        return refuse(request, _("Only the secretariat forks editions."))
+    status = 200
+    if request.method == "POST":
+        form = EditionForkForm(request.POST)
+        if form.is_valid():
+            try:
+                fork = services.edition_fork(
+                    base=edition,
+                    user=request.user,  # type: ignore[arg-type]
+                    slug=form.cleaned_data["slug"],
+                    label=form.cleaned_data["label"],
+                )
+            except ValidationError as exc:
+                form.add_error("slug", exc)
+                status = 400
+            else:
+                messages.success(request, _("The working draft was created."))
+                return redirect(fork)
+        else:
+            status = 400
+    else:
+        form = EditionForkForm(
+            initial={"slug": f"{edition.slug}-working", "label": f"{edition.label} (working draft)"}
+        )
+    return render(
+        request, "guidelines/edition_fork.html", {"edition": edition, "form": form}, status=status
     )
