@@ -237,7 +237,8 @@ def clause_update(
     locked = Clause.objects.select_for_update().select_related("edition").get(pk=clause.pk)
     if locked.edition.is_adopted:
         raise ValidationError(
-            _("%(label)s is adopted: its text cannot be changed.") % {"label": locked.edition.label},
+            _("%(label)s is adopted: its text cannot be changed.")
+            % {"label": locked.edition.label},
             code=ADOPTED_READ_ONLY,
         )
     if user is not None and not permissions.can_edit_edition(user, locked.edition):
