@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Production-like settings for `check --deploy` (never used to serve).
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ ALLOWED_HOSTS=redraft.example.org
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench clean browser-deps
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required (Python 3.11)"; exit 1; }
@@ -29,7 +29,13 @@ demo: install
 	$(BIN)/python manage.py demo_users
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+# Browser tests drive Debian's chromium; installed here only when missing.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: install browser-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
