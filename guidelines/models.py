@@ -183,3 +183,63 @@ class Clause(models.Model):
         if self.kind == self.Kind.ARTICLE:
             return _("Article %(number)s") % {"number": self.number}
         return self.number
+
+
+class ClauseCorrespondence(models.Model):
+    """Clause ``source`` of edition A corresponds to clause ``target`` of edition B.
+
+    Auto-alignment proposes (method auto); the secretariat confirms, edits or removes.
+    A new clause has no source, a deleted one no target.
+    """
+
+    class Kind(models.TextChoices):
+        SAME = "same", _("unchanged")
+        MODIFIED = "modified", _("modified")
+        RENUMBERED = "renumbered", _("renumbered")
+        SPLIT = "split", _("split")
+        MERGED = "merged", _("merged")
+        NEW = "new", _("new")
+        DELETED = "deleted", _("deleted")
+
+    class Method(models.TextChoices):
+        AUTO = "auto", _("proposed automatically")
+        MANUAL = "manual", _("set by hand")
+
+    edition_a = models.ForeignKey(
+        Edition, on_delete=models.CASCADE, related_name="correspondences_from", verbose_name="A"
+    )
+    edition_b = models.ForeignKey(
+        Edition, on_delete=models.CASCADE, related_name="correspondences_to", verbose_name="B"
+    )
+    source = models.ForeignKey(
+        Clause, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    target = models.ForeignKey(
+        Clause, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    method = models.CharField(_("method"), max_length=6, choices=Method.choices)
+    score = models.FloatField(_("similarity"), default=0.0)
+    confirmed = models.BooleanField(_("confirmed"), default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("clause correspondence")
+        verbose_name_plural = _("clause correspondences")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(source__isnull=False) | models.Q(target__isnull=False),
+                name="correspondence_has_a_clause",
+            ),
+            models.UniqueConstraint(
+                fields=["edition_a", "edition_b", "source", "target"],
+                name="correspondence_unique_pair",
+            ),
+        ]
+        indexes = [models.Index(fields=["edition_a", "edition_b"], name="correspondence_editions")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_id} ({self.kind})"

@@ -19,7 +19,7 @@ from simple_history.utils import bulk_create_with_history
 
 from guidelines import permissions
 from guidelines.importing import ParsedClause, ParsedEdition, normalise_text
-from guidelines.models import Clause, Edition, Instrument
+from guidelines.models import Clause, ClauseCorrespondence, Edition, Instrument
 
 ADOPTED_READ_ONLY = "adopted-read-only"
 STALE_VERSION = "stale-version"
@@ -328,3 +328,79 @@ def edition_fork(
         notes={c.eid: c.note for c in rows if c.note},
     )
     return fork
+
+
+CROSS_LANGUAGE = "cross-language"
+SAME_EDITION = "same-edition"
+
+
+@dataclass
+class AlignResult:
+    method: str  # "eid" or "text"
+    proposed: int
+    kept: int
+    kinds: dict[str, int]
+
+
+@transaction.atomic
+def editions_align(*, a: Edition, b: Edition, user: AbstractBaseUser | None = None) -> AlignResult:
+    """Propose correspondences between the clauses of A and B (DESIGN.md's rules).
+
+    Along a fork (one is based on the other) clauses match by eid; otherwise by the
+    similarity of their words, in one language only: across languages the secretariat
+    matches by hand, so this refuses. Earlier automatic proposals that nobody confirmed
+    are replaced; confirmed and hand-made ones are kept, and their clauses left alone.
+    """
+    from guidelines.aligning import AlignItem, align_by_eid, align_by_text
+
+    if user is not None and not permissions.is_secretariat(user):
+        raise PermissionDenied(NOT_ALLOWED)
+    if a.pk == b.pk:
+        raise ValidationError(_("Choose two different editions."), code=SAME_EDITION)
+    fork = b.based_on_id == a.pk or a.based_on_id == b.pk
+    if not fork and a.language != b.language:
+        raise ValidationError(
+            _(
+                "%(a)s and %(b)s are in different languages: their clauses are matched by "
+                "hand, not by their words."
+            )
+            % {"a": a.label, "b": b.label},
+            code=CROSS_LANGUAGE,
+        )
+    # Lock both editions' rows: two alignments of one pair must not interleave.
+    list(Edition.objects.select_for_update().filter(pk__in=[a.pk, b.pk]))
+    existing = ClauseCorrespondence.objects.filter(edition_a=a, edition_b=b)
+    existing.filter(method=ClauseCorrespondence.Method.AUTO, confirmed=False).delete()
+    kept = list(existing.values_list("source_id", "target_id"))
+    taken_a = {s for s, _t in kept if s}
+    taken_b = {t for _s, t in kept if t}
+
+    def items(edition: Edition, taken: set[int]) -> list[AlignItem]:
+        rows = edition.clauses.in_document_order().values_list(
+            "pk", "eid", "number", "kind", "heading", "text"
+        )
+        return [
+            AlignItem(pk, eid, number, kind, f"{heading} {text}".strip())
+            for pk, eid, number, kind, heading, text in rows
+            if pk not in taken
+        ]
+
+    items_a, items_b = items(a, taken_a), items(b, taken_b)
+    matches = align_by_eid(items_a, items_b) if fork else align_by_text(items_a, items_b)
+    ClauseCorrespondence.objects.bulk_create(
+        ClauseCorrespondence(
+            edition_a=a,
+            edition_b=b,
+            source_id=m.source,
+            target_id=m.target,
+            kind=m.kind,
+            method=ClauseCorrespondence.Method.AUTO,
+            score=m.score,
+            updated_by=user,
+        )
+        for m in matches
+    )
+    kinds: dict[str, int] = {}
+    for m in matches:
+        kinds[m.kind] = kinds.get(m.kind, 0) + 1
+    return AlignResult("eid" if fork else "text", len(matches), len(kept), kinds)
