@@ -146,8 +146,22 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 
-# Word diffs give up after this many seconds and fall back to a coarser diff.
+# Word diffs give up after this many seconds and fall back to a coarser diff; their
+# results are cached by the pair of text hashes (never stale: new text, new key).
 REDRAFT_DIFF_TIMEOUT = float(os.environ.get("REDRAFT_DIFF_TIMEOUT", "1.0"))
+REDRAFT_DIFF_CACHE_SECONDS = int(
+    os.environ.get("REDRAFT_DIFF_CACHE_SECONDS", str(60 * 60 * 24 * 30))
+)
+
+# One process: memory. Several app hosts: set CACHE_URL to a shared cache
+# (redis://127.0.0.1:6379/0) so they share the diffs.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if (CACHE_URL := os.environ.get("CACHE_URL", ""))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "redraft"}
+    )
+}
 
 LOGGING = {
     "version": 1,

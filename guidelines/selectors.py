@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
@@ -127,6 +130,39 @@ def clause_versions(*, clause: Clause) -> list[ClauseVersion]:
     return versions
 
 
+def _diff_key(a: str, b: str) -> str:
+    digest = hashlib.sha256()
+    for part in (a, b):
+        digest.update(hashlib.sha256(part.encode()).digest())
+    return f"redraft:diff:v1:{digest.hexdigest()}"
+
+
+def word_diffs(pairs: Sequence[tuple[str, str]]) -> list[list[DiffOp]]:
+    """Word diffs of many text pairs: equal texts skip the diff, the rest are cached.
+
+    The key is the pair of text hashes, so a warm page does no diff work and editing a
+    clause touches only its own entries (its new text has a new hash). One cache round
+    trip reads the whole batch and one writes what was missing.
+    """
+    keys = [_diff_key(a, b) if a != b else "" for a, b in pairs]
+    cached = cache.get_many([k for k in keys if k])
+    missing: dict[str, list[tuple[str, str]]] = {}
+    result: list[list[DiffOp]] = []
+    timeout = settings.REDRAFT_DIFF_TIMEOUT
+    for (a, b), key in zip(pairs, keys, strict=True):
+        if not key:
+            result.append([DiffOp("equal", a)] if a else [])
+        elif key in cached:
+            result.append([DiffOp(op, text) for op, text in cached[key]])
+        else:
+            ops = word_diff(a, b, timeout=timeout)
+            missing[key] = [(op.op, op.text) for op in ops]
+            result.append(ops)
+    if missing:
+        cache.set_many(missing, timeout=settings.REDRAFT_DIFF_CACHE_SECONDS)
+    return result
+
+
 @dataclass(frozen=True)
 class VersionDiff:
     old: ClauseVersion
@@ -148,13 +184,8 @@ def clause_version_diff(
     if old is None or old not in by_number or new not in by_number:
         return None
     a, b = by_number[old], by_number[new]
-    timeout = settings.REDRAFT_DIFF_TIMEOUT
-    return VersionDiff(
-        a,
-        b,
-        word_diff(a.heading, b.heading, timeout=timeout),
-        word_diff(a.text, b.text, timeout=timeout),
-    )
+    heading_ops, text_ops = word_diffs([(a.heading, b.heading), (a.text, b.text)])
+    return VersionDiff(a, b, heading_ops, text_ops)
 
 
 def edition_export_data(*, edition: Edition) -> EditionData:
