@@ -396,7 +396,7 @@ def editions_align(*, a: Edition, b: Edition, user: AbstractBaseUser | None = No
             kind=m.kind,
             method=ClauseCorrespondence.Method.AUTO,
             score=m.score,
-            updated_by=user,
+            updated_by_id=user.pk if user is not None else None,
         )
         for m in matches
     )
