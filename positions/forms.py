@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext_lazy as _
+
+from guidelines.models import Edition
+from positions.models import Organisation, Position
+
+
+class PositionFilterForm(forms.Form):
+    """Filters of the list of positions (query string ``?organisation=3&stance=oppose``)."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.filter(positions__isnull=False).distinct(),
+        required=False,
+        empty_label=_("All organisations"),
+    )
+    stance = forms.ChoiceField(
+        label=_("Stance"),
+        choices=[("", _("All stances")), *Position.Stance.choices],
+        required=False,
+    )
+    edition = forms.ModelChoiceField(
+        label=_("Edition"),
+        queryset=Edition.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All editions"),
+    )
+    page = forms.IntegerField(label=_("Page"), min_value=1, required=False)
+
+    def __init__(self, *args: Any, user: AbstractBaseUser | AnonymousUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the editions the user may read: a private draft's slug is refused.
+        self.fields["edition"].queryset = Edition.objects.visible_to(user)  # type: ignore[attr-defined]
