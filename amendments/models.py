@@ -1,1 +1,422 @@
-"""Tables of the amendments app: filled in by the issue that builds it."""
+"""What is proposed and what happens to it: amendments, their co-sponsors and supporters,
+and the window in which an edition accepts them.
+
+The status machine lives here as data (``Amendment.NEXT_STATUSES``); the services in
+``amendments/services.py`` are the only code that moves an amendment along it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from guidelines.models import Clause, Edition
+from positions.models import Organisation
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+MEETING_TIME_ZONE = "Europe/Paris"  # UNESCO meetings are held in Paris
+
+
+def _history() -> HistoricalRecords:
+    """History with the user and a reason of any length: the reasons are the users' own
+    words (why an amendment is inadmissible, withdrawn, decided), not a 100-character
+    label, which PostgreSQL would refuse."""
+    return HistoricalRecords(
+        user_model=settings.AUTH_USER_MODEL,
+        history_change_reason_field=models.TextField(null=True),
+    )
+
+
+class AmendmentQuerySet(models.QuerySet["Amendment"]):
+    def public(self) -> AmendmentQuerySet:
+        """Amendments that were submitted once: a draft never is, even when withdrawn."""
+        return self.filter(submitted_at__isnull=False)
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser | None) -> AmendmentQuerySet:
+        """The queryset form of ``permissions.can_view_amendment`` (keep the two in step).
+
+        Submitted amendments (and everything after) are public; drafts are private to
+        the proposing organisation's members, the secretariat included. Amendments to an
+        edition the user cannot read are hidden with it.
+        """
+        from guidelines.permissions import is_secretariat, organisation_of
+
+        visible = Q(submitted_at__isnull=False)
+        organisation = organisation_of(user)
+        if organisation is not None:
+            visible |= Q(proposer=organisation)
+        queryset = self.filter(visible)
+        if not is_secretariat(user):
+            queryset = queryset.filter(edition__published=True)
+        return queryset
+
+    def in_number_order(self) -> AmendmentQuerySet:
+        return self.order_by("edition_id", F("sequence").asc(nulls_last=True), "pk")
+
+
+class Amendment(models.Model):
+    """A proposal to replace, insert or delete one clause of a draft or working edition.
+
+    ``base_text``/``base_version`` are the clause as it read when the amendment was
+    filed, so a later change of the clause shows as a stale base instead of being
+    silently merged. ``number`` (A-1, A-2, …) is given at submission, gapless per target
+    edition; drafts have none. ``version`` counts the changes of this row and guards
+    concurrent writes (see the services).
+    """
+
+    class Operation(models.TextChoices):
+        REPLACE = "replace", _("replace the text")
+        INSERT = "insert", _("insert a new clause")
+        DELETE = "delete", _("delete the clause")
+
+    class InsertPosition(models.TextChoices):
+        AFTER = "after", _("after the clause")
+        START = "start", _("at the start of the section")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        ADMISSIBLE = "admissible", _("admissible")
+        INADMISSIBLE = "inadmissible", _("inadmissible")
+        ADOPTED = "adopted", _("adopted")
+        ADOPTED_AS_AMENDED = "adopted_as_amended", _("adopted as amended")
+        REJECTED = "rejected", _("rejected")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    class Outcome(models.TextChoices):
+        """A decision (or the secretariat's recommendation of one): the decided status."""
+
+        ADOPTED = "adopted", _("adopt")
+        ADOPTED_AS_AMENDED = "adopted_as_amended", _("adopt as amended")
+        REJECTED = "rejected", _("reject")
+
+    # The status machine: from a status, the statuses an amendment may move to.
+    NEXT_STATUSES: dict[str, frozenset[str]] = {
+        Status.DRAFT: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
+        Status.SUBMITTED: frozenset({Status.ADMISSIBLE, Status.INADMISSIBLE, Status.WITHDRAWN}),
+        Status.ADMISSIBLE: frozenset(
+            {Status.ADOPTED, Status.ADOPTED_AS_AMENDED, Status.REJECTED, Status.WITHDRAWN}
+        ),
+        Status.INADMISSIBLE: frozenset(),
+        Status.ADOPTED: frozenset(),
+        Status.ADOPTED_AS_AMENDED: frozenset(),
+        Status.REJECTED: frozenset(),
+        Status.WITHDRAWN: frozenset(),
+    }
+    # What may happen to an amendment without moving it: editing its text (drafts only,
+    # afterwards the text is frozen), co-signing, supporting, recommending an outcome.
+    EDITABLE_STATUSES = frozenset({Status.DRAFT})
+    COSIGNABLE_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED})
+    SUPPORTABLE_STATUSES = frozenset({Status.SUBMITTED, Status.ADMISSIBLE})
+    RECOMMENDABLE_STATUSES = frozenset({Status.SUBMITTED, Status.ADMISSIBLE})
+    OPEN_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED, Status.ADMISSIBLE})
+
+    edition = models.ForeignKey(
+        Edition,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        verbose_name=_("target edition"),
+    )
+    number = models.CharField(_("number"), max_length=16, blank=True)
+    sequence = models.PositiveIntegerField(_("sequence"), null=True, blank=True, editable=False)
+    operation = models.CharField(_("operation"), max_length=10, choices=Operation.choices)
+    clause = models.ForeignKey(
+        Clause,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        verbose_name=_("target clause"),
+        help_text=_(
+            "The clause replaced or deleted; for an insertion, the clause after which the "
+            "new clause goes, or the section at whose start it goes."
+        ),
+    )
+    insert_position = models.CharField(
+        _("insert position"), max_length=5, choices=InsertPosition.choices, blank=True
+    )
+    base_text = models.TextField(_("base text"), blank=True)
+    base_version = models.PositiveIntegerField(_("base clause version"))
+    proposed_text = models.TextField(_("proposed text"), blank=True)
+    justification = models.TextField(_("justification"), blank=True)
+    proposer = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="amendments_proposed",
+        verbose_name=_("proposing organisation"),
+    )
+    cosponsors: models.ManyToManyField[Organisation, CoSponsorship] = models.ManyToManyField(
+        Organisation,
+        through="CoSponsorship",
+        related_name="amendments_cosponsored",
+        verbose_name=_("co-sponsors"),
+        blank=True,
+    )
+    positions = models.ManyToManyField(
+        "positions.Position",
+        related_name="amendments",
+        verbose_name=_("linked positions"),
+        blank=True,
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    inadmissibility_reason = models.TextField(_("reason for inadmissibility"), blank=True)
+    adopted_text = models.TextField(
+        _("adopted text"), blank=True, help_text=_("The text adopted, when adopted as amended.")
+    )
+    recommendation = models.TextField(_("secretariat recommendation"), blank=True)
+    recommended_outcome = models.CharField(
+        _("recommended outcome"), max_length=20, choices=Outcome.choices, blank=True
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = _history()
+
+    objects = AmendmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["edition", F("sequence").asc(nulls_last=True), "pk"]
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "sequence"],
+                condition=Q(sequence__isnull=False),
+                name="amendment_number_unique_in_edition",
+            ),
+            # Numbered exactly when submitted once; a draft never has a number.
+            models.CheckConstraint(
+                condition=(
+                    Q(sequence__isnull=True, submitted_at__isnull=True, number="")
+                    | (Q(sequence__isnull=False, submitted_at__isnull=False) & ~Q(number=""))
+                ),
+                name="amendment_numbered_when_submitted",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="draft") | Q(submitted_at__isnull=True),
+                name="amendment_draft_not_submitted",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False),
+                name="amendment_submitted_before_screening",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(operation="insert", insert_position__in=["after", "start"])
+                    | (~Q(operation="insert") & Q(insert_position=""))
+                ),
+                name="amendment_insert_position_for_inserts",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["edition", "status"], name="amendment_edition_status"),
+            models.Index(fields=["status"], name="amendment_status"),
+            models.Index(fields=["proposer", "status"], name="amendment_proposer_status"),
+            models.Index(fields=["clause", "status"], name="amendment_clause_status"),
+            models.Index(fields=["operation"], name="amendment_operation"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or _("draft amendment %(id)s") % {"id": self.pk}
+
+    def get_absolute_url(self) -> str:
+        return reverse("amendment_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_public(self) -> bool:
+        """Submitted once (and so numbered): visible to everyone who can read the edition."""
+        return self.submitted_at is not None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def may_move_to(self, status: str) -> bool:
+        return status in self.NEXT_STATUSES[self.status]
+
+    @property
+    def base_is_stale(self) -> bool:
+        """The target clause changed since the amendment was filed (reads the clause)."""
+        return self.clause.version != self.base_version
+
+
+class CoSponsorship(models.Model):
+    """An organisation's signature on another organisation's amendment.
+
+    Withdrawing the signature deletes the row; its history keeps who signed, who
+    withdrew, when and why.
+    """
+
+    amendment = models.ForeignKey(
+        Amendment,
+        on_delete=models.CASCADE,
+        related_name="cosponsorships",
+        verbose_name=_("amendment"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="cosponsorships",
+        verbose_name=_("organisation"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed by"),
+    )
+    created_at = models.DateTimeField(_("signed at"), auto_now_add=True)
+
+    history = _history()
+
+    class Meta:
+        ordering = ["amendment", "created_at", "pk"]
+        verbose_name = _("co-sponsorship")
+        verbose_name_plural = _("co-sponsorships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["amendment", "organisation"], name="cosponsorship_once_per_organisation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.amendment}"
+
+
+class AmendmentSupport(models.Model):
+    """A delegation's (or an organisation's) support for, or opposition to, an amendment."""
+
+    class Stance(models.TextChoices):
+        SUPPORT = "support", _("supports")
+        OPPOSE = "oppose", _("opposes")
+
+    amendment = models.ForeignKey(
+        Amendment, on_delete=models.CASCADE, related_name="supports", verbose_name=_("amendment")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="amendment_supports",
+        verbose_name=_("organisation"),
+    )
+    stance = models.CharField(_("stance"), max_length=7, choices=Stance.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = _history()
+
+    class Meta:
+        ordering = ["amendment", "organisation"]
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["amendment", "organisation"], name="amendment_support_once_per_organisation"
+            ),
+        ]
+        indexes = [models.Index(fields=["amendment", "stance"], name="amendment_support_stance")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.get_stance_display()} {self.amendment}"
+
+
+class AmendmentWindow(models.Model):
+    """When an edition accepts amendments: from ``opens_at`` (included) to ``closes_at``
+    (excluded), stored in UTC and shown in the meeting's time zone.
+
+    An edition without a window accepts none.
+    """
+
+    edition = models.OneToOneField(
+        Edition,
+        on_delete=models.CASCADE,
+        related_name="amendment_window",
+        verbose_name=_("edition"),
+    )
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    time_zone = models.CharField(
+        _("meeting time zone"),
+        max_length=64,
+        default=MEETING_TIME_ZONE,
+        help_text=_("The times are shown in this zone (an IANA name such as Europe/Paris)."),
+    )
+
+    history = _history()
+
+    class Meta:
+        verbose_name = _("amendment window")
+        verbose_name_plural = _("amendment windows")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_at__lt=F("closes_at")), name="amendment_window_opens_first"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(edition)s: from %(opens)s to %(closes)s") % {
+            "edition": self.edition,
+            "opens": self.format(self.opens_at),
+            "closes": self.format(self.closes_at),
+        }
+
+    def contains(self, instant: datetime.datetime | None = None) -> bool:
+        """Whether ``instant`` (an aware datetime; now by default) is inside the window."""
+        instant = instant or timezone.now()
+        return self.opens_at <= instant < self.closes_at
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def local(self, instant: datetime.datetime) -> datetime.datetime:
+        """``instant`` in the meeting's time zone, for display."""
+        return instant.astimezone(self.zone)
+
+    @property
+    def opens_at_local(self) -> datetime.datetime:
+        return self.local(self.opens_at)
+
+    @property
+    def closes_at_local(self) -> datetime.datetime:
+        return self.local(self.closes_at)
+
+    def format(self, instant: datetime.datetime) -> str:
+        """``2026-03-12 18:00 CET (Europe/Paris)``: unambiguous in messages and exports."""
+        return f"{self.local(instant):%Y-%m-%d %H:%M %Z} ({self.time_zone})"

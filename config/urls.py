@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("amendments.urls")),
     path("", include("positions.urls")),
     path("", include("guidelines.urls")),
 ]

@@ -156,7 +156,11 @@ class Clause(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
 
-    history = HistoricalRecords(user_model=settings.AUTH_USER_MODEL)
+    # Reasons are the editors' own words, of any length (not a 100-character label).
+    history = HistoricalRecords(
+        user_model=settings.AUTH_USER_MODEL,
+        history_change_reason_field=models.TextField(null=True),
+    )
 
     objects = ClauseQuerySet.as_manager()
 

@@ -80,3 +80,141 @@ def can_fork_edition(user: User | None, edition: Edition) -> bool:
 def can_import_edition(user: User | None) -> bool:
     """Imports come from the command line (no user) or from the secretariat."""
     return user is None or is_secretariat(user)
+
+
+# --- positions ---
+
+
+def can_file_for(user: User | None, organisation: Organisation) -> bool:
+    """A member files on behalf of their own organisation, if it is accredited.
+
+    A Party's delegation needs no accreditation: Parties take part as of right.
+    The secretariat (and the admin) may record on behalf of any organisation.
+    """
+    if is_secretariat(user):
+        return True
+    own = organisation_of(user)
+    if own is None or own.pk != organisation.pk:
+        return False
+    from positions.models import Organisation as OrganisationModel
+
+    return own.accredited or own.kind == OrganisationModel.Kind.PARTY
+
+
+def can_import_paper(user: User | None, organisations: list[Organisation]) -> bool:
+    """The command line, the secretariat, or a member for a paper of their organisation."""
+    if user is None or is_secretariat(user):
+        return True
+    return any(can_file_for(user, organisation) for organisation in organisations)
+
+
+def can_edit_paper(user: User | None, paper: PositionPaper) -> bool:
+    """Positions on a paper are recorded by its organisations' members or the secretariat."""
+    if is_secretariat(user):
+        return True
+    own = organisation_of(user)
+    if own is None or not paper.organisations.filter(pk=own.pk).exists():
+        return False
+    return can_file_for(user, own)
+
+
+if TYPE_CHECKING:
+    from positions.models import PositionPaper
+
+
+# --- amendments ---
+# Who may act on an amendment. Whether its status allows the act now is the model's
+# business (``Amendment.may_move_to`` and its ``*_STATUSES``); the services check both.
+# Views turn "cannot view" into 404 and "can view but may not act" into 403.
+
+if TYPE_CHECKING:
+    from amendments.models import Amendment
+
+
+def files_amendments(user: User | None) -> bool:
+    """Members of an accredited NGO and Parties' delegates file, co-sign and submit.
+
+    The secretariat (and the admin) file nothing: they screen and decide.
+    """
+    role = role_of(user)
+    if role == DELEGATE:
+        return True
+    if role == NGO:
+        organisation = organisation_of(user)
+        return organisation is not None and organisation.accredited
+    return False
+
+
+def _acts_for_proposer(user: User | None, amendment: Amendment) -> bool:
+    organisation = organisation_of(user)
+    return organisation is not None and organisation.pk == amendment.proposer_id
+
+
+def can_view_amendment(user: User | None, amendment: Amendment) -> bool:
+    """Submitted amendments are public; a draft is its proposing organisation's alone (not
+    even the secretariat's). Either way, only on an edition the user may read.
+
+    Keep in step with ``AmendmentQuerySet.visible_to``.
+    """
+    if not (amendment.is_public or _acts_for_proposer(user, amendment)):
+        return False
+    return can_view_edition(user, amendment.edition)
+
+
+def can_file_amendment(user: User | None, edition: Edition) -> bool:
+    """May propose amendments to the edition; whether its window is open is checked apart."""
+    return files_amendments(user) and can_view_edition(user, edition) and not edition.is_adopted
+
+
+def can_edit_amendment(user: User | None, amendment: Amendment) -> bool:
+    """The proposing organisation's members edit its drafts."""
+    return (
+        can_view_amendment(user, amendment)
+        and _acts_for_proposer(user, amendment)
+        and files_amendments(user)
+    )
+
+
+def can_submit_amendment(user: User | None, amendment: Amendment) -> bool:
+    return can_edit_amendment(user, amendment)
+
+
+def can_withdraw_amendment(user: User | None, amendment: Amendment) -> bool:
+    """The proposing organisation's members, even if it has lost its accreditation."""
+    return can_view_amendment(user, amendment) and _acts_for_proposer(user, amendment)
+
+
+def can_cosign_amendment(user: User | None, amendment: Amendment) -> bool:
+    """Another organisation that files amendments may add (or take back) its signature.
+
+    Drafts are invisible outside the proposer, so in practice this is submitted ones.
+    """
+    return (
+        can_view_amendment(user, amendment)
+        and files_amendments(user)
+        and not _acts_for_proposer(user, amendment)
+    )
+
+
+def can_screen_amendment(user: User | None, amendment: Amendment) -> bool:
+    """Admissible or inadmissible: the secretariat's call."""
+    return is_secretariat(user) and can_view_amendment(user, amendment)
+
+
+def can_recommend_amendment(user: User | None, amendment: Amendment) -> bool:
+    return is_secretariat(user) and can_view_amendment(user, amendment)
+
+
+def can_decide_amendment(user: User | None, amendment: Amendment) -> bool:
+    """The secretariat records the decision taken by the meeting."""
+    return is_secretariat(user) and can_view_amendment(user, amendment)
+
+
+def can_support_amendment(user: User | None, amendment: Amendment) -> bool:
+    """Delegates support or oppose amendments for their Party."""
+    return role_of(user) == DELEGATE and can_view_amendment(user, amendment)
+
+
+def can_set_amendment_window(user: User | None, edition: Edition) -> bool:
+    """The command line (no user) or the secretariat; never on an adopted edition."""
+    return (user is None or is_secretariat(user)) and not edition.is_adopted

@@ -8,8 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from amendments.selectors import amendments_of_clause
 from guidelines import permissions, selectors, services
 from guidelines.forms import ClauseEditForm, EditionForkForm, VersionPairForm
+from positions.selectors import positions_for_clauses
 
 
 def refuse(request: HttpRequest, message: str) -> HttpResponse:
@@ -62,6 +64,11 @@ def clause_detail(request: HttpRequest, slug: str, eid: str) -> HttpResponse:
         {
             "edition": edition,
             "clause": clause,
+            "positions": positions_for_clauses(clause_ids=[clause.pk], user=request.user).get(
+                clause.pk, []
+            ),
+            "amendments": amendments_of_clause(clause=clause, user=request.user),
+            "can_amend": permissions.can_file_amendment(request.user, edition),
             "children": clause.children.order_by("order"),
             "versions": versions,
             "diff": diff,

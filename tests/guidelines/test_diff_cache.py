@@ -20,7 +20,12 @@ def test_warm_batch_does_no_diff_work(monkeypatch):
     pairs = [("a b c", "a x c"), ("same", "same"), ("one", "two")]
     cold = selectors.word_diffs(pairs)
     calls = []
-    monkeypatch.setattr(selectors, "word_diff", lambda *args, **kwargs: calls.append(args) or [])
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return []
+
+    monkeypatch.setattr(selectors, "word_diff", spy)
     assert selectors.word_diffs(pairs) == cold
     assert calls == []
 
@@ -34,8 +39,11 @@ def test_a_changed_text_is_diffed_again_and_the_others_stay_cached(monkeypatch):
     selectors.word_diffs([("a b", "a c"), ("d e", "d f")])
     calls = []
     real = selectors.word_diff
-    monkeypatch.setattr(
-        selectors, "word_diff", lambda a, b, **k: calls.append((a, b)) or real(a, b, **k)
-    )
+
+    def spy(a, b, **kwargs):
+        calls.append((a, b))
+        return real(a, b, **kwargs)
+
+    monkeypatch.setattr(selectors, "word_diff", spy)
     selectors.word_diffs([("a b", "a c"), ("d e", "d g")])
     assert calls == [("d e", "d g")]

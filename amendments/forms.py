@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from amendments.models import Amendment, AmendmentSupport
+from guidelines.models import Edition
+from positions.models import Organisation
+
+
+class AmendmentForm(forms.Form):
+    """What the proposer writes; the service checks it against the clause."""
+
+    operation = forms.ChoiceField(
+        label=_("Operation"),
+        choices=Amendment.Operation.choices,
+        widget=forms.RadioSelect,
+        initial=Amendment.Operation.REPLACE,
+    )
+    insert_position = forms.ChoiceField(
+        label=_("Where the new clause goes"),
+        choices=[("", "—"), *Amendment.InsertPosition.choices],
+        required=False,
+    )
+    proposed_text = forms.CharField(
+        label=_("Proposed text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 7}),
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("operation") == Amendment.Operation.INSERT and not cleaned.get(
+            "insert_position"
+        ):
+            self.add_error("insert_position", _("Say where the new clause goes."))
+        return cleaned
+
+
+class AmendmentEditForm(forms.Form):
+    proposed_text = forms.CharField(
+        label=_("Proposed text"), required=False, widget=forms.Textarea(attrs={"rows": 7})
+    )
+    justification = forms.CharField(
+        label=_("Justification"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class WithdrawForm(VersionForm):
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class ScreenForm(forms.Form):
+    admissible = forms.TypedChoiceField(
+        label=_("Screening"),
+        choices=[("1", _("admissible")), ("0", _("inadmissible"))],
+        coerce=lambda value: value == "1",
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+
+
+class RecommendForm(forms.Form):
+    recommendation = forms.CharField(label=_("Recommendation"), widget=forms.Textarea)
+    outcome = forms.ChoiceField(
+        label=_("Recommended outcome"),
+        choices=[("", "—"), *Amendment.Outcome.choices],
+        required=False,
+    )
+
+
+class DecideForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Decision"), choices=Amendment.Outcome.choices)
+    adopted_text = forms.CharField(
+        label=_("Adopted text (adopted as amended)"), required=False, widget=forms.Textarea
+    )
+    reason = forms.CharField(label=_("Record"), max_length=500, required=False)
+
+
+class SupportForm(forms.Form):
+    stance = forms.ChoiceField(label=_("Stance"), choices=AmendmentSupport.Stance.choices)
+
+
+class PreviewForm(forms.Form):
+    edition = forms.SlugField()
+    clause = forms.CharField(max_length=200)
+    operation = forms.ChoiceField(choices=Amendment.Operation.choices)
+    proposed_text = forms.CharField(required=False)
+
+
+class AmendmentFilter(django_filters.FilterSet):
+    """The list's filters, kept in the URL."""
+
+    edition = django_filters.ModelChoiceFilter(
+        label=_("Edition"),
+        queryset=Edition.objects.none(),
+        to_field_name="slug",
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Organisation"),
+        field_name="proposer",
+        queryset=Organisation.objects.filter(
+            kind__in=[Organisation.Kind.NGO, Organisation.Kind.PARTY]
+        ),
+    )
+    clause = django_filters.CharFilter(label=_("Clause (identifier)"), field_name="clause__eid")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Amendment.Status.choices)
+    operation = django_filters.ChoiceFilter(
+        label=_("Operation"), choices=Amendment.Operation.choices
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("sequence", "number"), ("submitted_at", "submitted"), ("status", "status")),
+        field_labels={"sequence": _("number"), "submitted_at": _("date submitted")},
+    )
+
+    class Meta:
+        model = Amendment
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, editions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["edition"].queryset = editions

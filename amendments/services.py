@@ -1,0 +1,693 @@
+"""Every write to amendments, their co-sponsors, their supports and amendment windows.
+
+Services are keyword-only and atomic; they check, then write. Refusals are
+``PermissionDenied`` (the user may not do this: its argument is one of the codes below)
+or ``ValidationError`` (not now, not like this: a message and one of the codes below).
+``StaleVersion`` is a ``ValidationError`` whose code is ``stale-version`` (HTTP 409).
+Each change is a history row naming the user and the reason.
+
+Every service that reads an amendment, checks it and writes locks its row first with
+``select_for_update()``: two requests on the same amendment then run one after the other,
+and the second sees the first's result (a new status, a new version) instead of
+overwriting it. On SQLite the transaction takes the database's write lock when it begins
+(``transaction_mode`` IMMEDIATE in the settings), to the same effect.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from amendments.models import (
+    MEETING_TIME_ZONE,
+    Amendment,
+    AmendmentSupport,
+    AmendmentWindow,
+    CoSponsorship,
+)
+from guidelines import permissions
+from guidelines import services as guidelines_services
+from guidelines.importing import normalise_text
+from guidelines.models import Clause, Edition
+from guidelines.permissions import User
+from positions.models import Position
+
+# PermissionDenied arguments: who may not.
+NOT_ALLOWED = "not-allowed"
+FILING_NOT_ALLOWED = "filing-not-allowed"
+EDITION_NOT_VISIBLE = "edition-not-visible"
+AMENDMENT_NOT_VISIBLE = "amendment-not-visible"
+
+# ValidationError codes: not now, or not like this.
+STALE_VERSION = guidelines_services.STALE_VERSION
+TRANSITION_NOT_ALLOWED = "transition-not-allowed"
+FROZEN = "frozen"
+CLOSED = "closed"
+TARGET_ADOPTED = "target-adopted"
+CLAUSE_OF_OTHER_EDITION = "clause-of-other-edition"
+OPERATION_INVALID = "operation-invalid"
+INSERT_POSITION_INVALID = "insert-position-invalid"
+TEXT_REQUIRED = "text-required"
+TEXT_UNCHANGED = "text-unchanged"
+DELETE_TAKES_NO_TEXT = "delete-takes-no-text"
+POSITION_UNKNOWN = "position-unknown"
+NO_WINDOW = "no-window"
+WINDOW_CLOSED = "window-closed"
+REASON_REQUIRED = "reason-required"
+OUTCOME_INVALID = "outcome-invalid"
+ADOPTED_TEXT_REQUIRED = "adopted-text-required"
+ADOPTED_TEXT_UNCHANGED = "adopted-text-unchanged"
+ADOPTED_TEXT_NOT_EXPECTED = "adopted-text-not-expected"
+RECOMMENDATION_REQUIRED = "recommendation-required"
+COSPONSOR_IS_PROPOSER = "cosponsor-is-proposer"
+ALREADY_COSIGNED = "already-cosigned"
+NOT_A_COSPONSOR = "not-a-cosponsor"
+STANCE_INVALID = "stance-invalid"
+NO_SUPPORT = "no-support"
+NAIVE_DATETIME = "naive-datetime"
+WINDOW_ORDER = "window-order"
+UNKNOWN_TIME_ZONE = "unknown-time-zone"
+
+Status = Amendment.Status
+
+
+class StaleVersion(guidelines_services.StaleVersion):
+    """The amendment changed since the user read it: refuse, never overwrite (HTTP 409).
+
+    A subclass of the clause's ``StaleVersion``: one ``except`` in a view catches both.
+    """
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _lock(amendment: Amendment) -> Amendment:
+    """The amendment's row, locked until the end of the transaction, read afresh.
+
+    Only the amendment's row is locked (``of``): the edition and the organisation are
+    read with it, not held.
+    """
+    # Why lock: the caller checks the status and the version it reads here, then writes;
+    # a concurrent service on this amendment must wait, then see the new status/version.
+    return (
+        Amendment.objects.select_for_update(of=("self",))
+        .select_related("edition", "clause", "proposer")
+        .get(pk=amendment.pk)
+    )
+
+
+def _author(user: User | None) -> Any:
+    """The user as a ``created_by``/history column holds it: None for nobody."""
+    return user if user is not None and user.is_authenticated else None
+
+
+def _record(instance: models.Model, *, user: User | None, reason: str) -> None:
+    """The history row written by the next save or delete names the user and the reason."""
+    instance._history_user = _author(user)  # type: ignore[attr-defined]
+    instance._change_reason = reason  # type: ignore[attr-defined]
+
+
+def _save(amendment: Amendment, *, user: User | None, reason: str) -> Amendment:
+    amendment.version += 1
+    _record(amendment, user=user, reason=reason)
+    amendment.save()
+    return amendment
+
+
+def _label(amendment: Amendment) -> str:
+    return amendment.number or _("This draft amendment")
+
+
+def _status_label(status: str) -> str:
+    return str(Status(status).label)
+
+
+def _check_visible(user: User | None, amendment: Amendment) -> None:
+    if not permissions.can_view_amendment(user, amendment):
+        raise PermissionDenied(AMENDMENT_NOT_VISIBLE)
+
+
+def _check_version(amendment: Amendment, expected_version: int | None) -> None:
+    if expected_version is not None and amendment.version != expected_version:
+        raise StaleVersion(
+            _(
+                "%(amendment)s was changed by someone else since you opened it (you read "
+                "version %(read)s, it is now at version %(now)s). Nothing was saved: reload "
+                "the amendment, then try again."
+            )
+            % {"amendment": _label(amendment), "read": expected_version, "now": amendment.version},
+            code=STALE_VERSION,
+        )
+
+
+def _check_move(amendment: Amendment, target: str) -> None:
+    if not amendment.may_move_to(target):
+        raise ValidationError(
+            _("%(amendment)s cannot go from %(current)s to %(target)s.")
+            % {
+                "amendment": _label(amendment),
+                "current": _status_label(amendment.status),
+                "target": _status_label(target),
+            },
+            code=TRANSITION_NOT_ALLOWED,
+        )
+
+
+def _check_open_for(amendment: Amendment, statuses: frozenset[str], what: str) -> None:
+    if amendment.status not in statuses:
+        raise ValidationError(
+            _("%(amendment)s is %(current)s: %(what)s is no longer possible.")
+            % {
+                "amendment": _label(amendment),
+                "current": _status_label(amendment.status),
+                "what": what,
+            },
+            code=CLOSED,
+        )
+
+
+def _check_reason(reason: str, message: str) -> str:
+    if not reason.strip():
+        raise ValidationError(message, code=REASON_REQUIRED)
+    return reason.strip()
+
+
+def _check_window(edition: Edition, now: datetime.datetime) -> None:
+    window = AmendmentWindow.objects.filter(edition=edition).first()
+    if window is None:
+        raise ValidationError(
+            _(
+                "Filing is closed for %(edition)s: the secretariat has not opened an "
+                "amendment window for it."
+            )
+            % {"edition": edition.label},
+            code=NO_WINDOW,
+        )
+    if now < window.opens_at:
+        raise ValidationError(
+            _("Filing is closed for %(edition)s: the amendment window opens on %(when)s.")
+            % {"edition": edition.label, "when": window.format(window.opens_at)},
+            code=WINDOW_CLOSED,
+        )
+    if not window.contains(now):
+        raise ValidationError(
+            _("Filing is closed for %(edition)s: the amendment window closed on %(when)s.")
+            % {"edition": edition.label, "when": window.format(window.closes_at)},
+            code=WINDOW_CLOSED,
+        )
+
+
+def _check_text(*, operation: str, proposed_text: str, base_text: str) -> str:
+    """The proposed text, normalised as clause texts are, if it fits the operation."""
+    proposed = normalise_text(proposed_text)
+    if operation == Amendment.Operation.DELETE:
+        if proposed:
+            raise ValidationError(
+                _("A deletion proposes no text: leave the proposed text empty."),
+                code=DELETE_TAKES_NO_TEXT,
+            )
+        return ""
+    if not proposed:
+        raise ValidationError(
+            _("Write the text you propose."),
+            code=TEXT_REQUIRED,
+        )
+    if operation == Amendment.Operation.REPLACE and proposed == normalise_text(base_text):
+        raise ValidationError(
+            _("The proposed text is the clause's current text: there is nothing to amend."),
+            code=TEXT_UNCHANGED,
+        )
+    return proposed
+
+
+def _check_insert_position(*, operation: str, insert_position: str | None, clause: Clause) -> str:
+    if operation != Amendment.Operation.INSERT:
+        if insert_position:
+            raise ValidationError(
+                _("Only an insertion says where the new clause goes."),
+                code=INSERT_POSITION_INVALID,
+            )
+        return ""
+    if insert_position not in Amendment.InsertPosition.values:
+        raise ValidationError(
+            _("Say where the new clause goes: after the clause, or at the start of the section."),
+            code=INSERT_POSITION_INVALID,
+        )
+    if insert_position == Amendment.InsertPosition.START and clause.kind not in (
+        Clause.Kind.SECTION,
+        Clause.Kind.ARTICLE,
+    ):
+        raise ValidationError(
+            _("A new clause goes at the start of a section or an article, not of %(clause)s.")
+            % {"clause": clause},
+            code=INSERT_POSITION_INVALID,
+        )
+    return insert_position
+
+
+def _check_positions(positions: Iterable[Position]) -> list[Position]:
+    chosen = list(positions)
+    found = set(Position.objects.filter(pk__in=[p.pk for p in chosen]).values_list("pk", flat=True))
+    if any(p.pk not in found for p in chosen):
+        raise ValidationError(
+            _("One of the linked positions does not exist."), code=POSITION_UNKNOWN
+        )
+    return chosen
+
+
+# --- filing and drafting ---------------------------------------------------------------
+
+
+@transaction.atomic
+def amendment_create(
+    *,
+    user: User,
+    edition: Edition,
+    clause: Clause,
+    operation: str,
+    proposed_text: str,
+    justification: str,
+    insert_position: str | None = None,
+    positions: Iterable[Position] = (),
+) -> Amendment:
+    """File a draft amendment for the user's organisation.
+
+    The clause's text and version are copied as the base, as they are stored now. The
+    draft is private to the organisation until submitted. Refused: an edition the user
+    cannot read (``PermissionDenied``), a user whose organisation does not file
+    amendments (an accredited NGO or a Party; ``PermissionDenied``), an adopted edition,
+    a clause of another edition, an edition whose amendment window is not open, a text
+    that does not fit the operation.
+    """
+    if not permissions.can_view_edition(user, edition):
+        raise PermissionDenied(EDITION_NOT_VISIBLE)
+    if not permissions.files_amendments(user):
+        raise PermissionDenied(FILING_NOT_ALLOWED)
+    if edition.is_adopted:
+        raise ValidationError(
+            _("%(edition)s is adopted: it takes no amendments.") % {"edition": edition.label},
+            code=TARGET_ADOPTED,
+        )
+    # Read the clause afresh, in one row: the base text and version belong together.
+    current = Clause.objects.filter(pk=clause.pk).first()
+    if current is None or current.edition_id != edition.pk:
+        raise ValidationError(
+            _("The clause %(clause)s is not part of %(edition)s.")
+            % {"clause": clause, "edition": edition.label},
+            code=CLAUSE_OF_OTHER_EDITION,
+        )
+    if operation not in Amendment.Operation.values:
+        raise ValidationError(
+            _("Choose whether to replace, insert or delete."), code=OPERATION_INVALID
+        )
+    position = _check_insert_position(
+        operation=operation, insert_position=insert_position, clause=current
+    )
+    _check_window(edition, timezone.now())
+    text = _check_text(operation=operation, proposed_text=proposed_text, base_text=current.text)
+    linked = _check_positions(positions)
+    organisation = permissions.organisation_of(user)
+    assert organisation is not None  # files_amendments() needs one
+    amendment = Amendment(
+        edition=edition,
+        clause=current,
+        operation=operation,
+        insert_position=position,
+        base_text=current.text,
+        base_version=current.version,
+        proposed_text=text,
+        justification=justification.strip(),
+        proposer=organisation,
+        created_by=_author(user),
+    )
+    _record(amendment, user=user, reason=_("Filed as a draft"))
+    amendment.save()
+    if linked:
+        amendment.positions.set(linked)
+    return amendment
+
+
+@transaction.atomic
+def amendment_update(
+    *,
+    amendment: Amendment,
+    user: User,
+    expected_version: int,
+    proposed_text: str,
+    justification: str,
+    positions: Iterable[Position] | None = None,
+) -> Amendment:
+    """Change a draft's text and justification (and, if given, its linked positions).
+
+    Only the proposing organisation's members, only while a draft: a submitted text is
+    frozen (code ``frozen``). ``expected_version`` is the version the user read; if the
+    draft changed since, ``StaleVersion`` and nothing is written. No change, no new version.
+    """
+    locked = _lock(amendment)
+    _check_visible(user, locked)
+    if not permissions.can_edit_amendment(user, locked):
+        raise PermissionDenied(NOT_ALLOWED)
+    if locked.status not in Amendment.EDITABLE_STATUSES:
+        raise ValidationError(
+            _(
+                "%(amendment)s is %(status)s: its text is frozen. Withdraw it and file a "
+                "new one; a decision may record a different adopted text."
+            )
+            % {"amendment": _label(locked), "status": _status_label(locked.status)},
+            code=FROZEN,
+        )
+    _check_version(locked, expected_version)
+    text = _check_text(
+        operation=locked.operation, proposed_text=proposed_text, base_text=locked.base_text
+    )
+    linked = _check_positions(positions) if positions is not None else None
+    positions_changed = linked is not None and {p.pk for p in linked} != set(
+        locked.positions.values_list("pk", flat=True)
+    )
+    justification = justification.strip()
+    if (text, justification) == (locked.proposed_text, locked.justification) and not (
+        positions_changed
+    ):
+        return locked
+    locked.proposed_text, locked.justification = text, justification
+    _save(locked, user=user, reason=_("Draft edited"))
+    if positions_changed and linked is not None:
+        locked.positions.set(linked)
+    return locked
+
+
+@transaction.atomic
+def amendment_submit(*, amendment: Amendment, user: User, expected_version: int) -> Amendment:
+    """Submit a draft: it gets the next number of its edition (A-1, A-2, …, no gaps),
+    becomes public and its text is frozen. The proposer's members only, inside the window.
+    """
+    locked = _lock(amendment)
+    _check_visible(user, locked)
+    if not permissions.can_submit_amendment(user, locked):
+        raise PermissionDenied(NOT_ALLOWED)
+    _check_move(locked, Status.SUBMITTED)
+    _check_version(locked, expected_version)
+    now = timezone.now()
+    _check_window(locked.edition, now)
+    # Lock the target edition: every submission to it queues here, so numbering is
+    # serialised per edition. Without it two submissions could read the same maximum
+    # and take the same number (the unique constraint would then fail one of them).
+    Edition.objects.select_for_update().filter(pk=locked.edition_id).get()
+    last = Amendment.objects.filter(edition_id=locked.edition_id).aggregate(last=Max("sequence"))
+    locked.sequence = (last["last"] or 0) + 1
+    locked.number = f"A-{locked.sequence}"
+    locked.status = Status.SUBMITTED
+    locked.submitted_at = now
+    return _save(locked, user=user, reason=_("Submitted as %(number)s") % {"number": locked.number})
+
+
+@transaction.atomic
+def amendment_withdraw(
+    *, amendment: Amendment, user: User, expected_version: int, reason: str
+) -> Amendment:
+    """The proposer withdraws a draft, submitted or admissible amendment.
+
+    A withdrawn amendment keeps its number (numbers never move); a withdrawn draft stays
+    private.
+    """
+    locked = _lock(amendment)
+    _check_visible(user, locked)
+    if not permissions.can_withdraw_amendment(user, locked):
+        raise PermissionDenied(NOT_ALLOWED)
+    _check_move(locked, Status.WITHDRAWN)
+    _check_version(locked, expected_version)
+    why = _check_reason(reason, _("Say why the amendment is withdrawn."))
+    locked.status = Status.WITHDRAWN
+    return _save(locked, user=user, reason=why)
+
+
+# --- co-sponsors -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def amendment_cosign(*, amendment: Amendment, user: User) -> CoSponsorship:
+    """The user's organisation co-signs another organisation's amendment.
+
+    While it is a draft or submitted; drafts are private to the proposer, so in practice
+    submitted ones. The proposer cannot co-sign its own amendment.
+    """
+    # Locked so that a signature cannot land on an amendment being withdrawn or screened.
+    locked = _lock(amendment)
+    _check_visible(user, locked)
+    organisation = permissions.organisation_of(user)
+    if organisation is not None and organisation.pk == locked.proposer_id:
+        raise ValidationError(
+            _("%(organisation)s proposes %(amendment)s: it cannot also co-sign it.")
+            % {"organisation": organisation, "amendment": _label(locked)},
+            code=COSPONSOR_IS_PROPOSER,
+        )
+    if not permissions.can_cosign_amendment(user, locked) or organisation is None:
+        raise PermissionDenied(NOT_ALLOWED)
+    _check_open_for(locked, Amendment.COSIGNABLE_STATUSES, _("co-signing"))
+    if CoSponsorship.objects.filter(amendment=locked, organisation=organisation).exists():
+        raise ValidationError(
+            _("%(organisation)s already co-signs %(amendment)s.")
+            % {"organisation": organisation, "amendment": _label(locked)},
+            code=ALREADY_COSIGNED,
+        )
+    signature = CoSponsorship(amendment=locked, organisation=organisation, created_by=_author(user))
+    _record(signature, user=user, reason=_("Co-signed"))
+    signature.save()
+    return signature
+
+
+@transaction.atomic
+def amendment_withdraw_signature(*, amendment: Amendment, user: User, reason: str = "") -> None:
+    """The user's organisation takes back its signature (draft or submitted amendments).
+
+    The row is deleted; its history keeps the signature and its withdrawal.
+    """
+    locked = _lock(amendment)
+    _check_visible(user, locked)
+    if not permissions.can_cosign_amendment(user, locked):
+        raise PermissionDenied(NOT_ALLOWED)
+    _check_open_for(locked, Amendment.COSIGNABLE_STATUSES, _("withdrawing a signature"))
+    organisation = permissions.organisation_of(user)
+    signature = CoSponsorship.objects.filter(amendment=locked, organisation=organisation).first()
+    if signature is None:
+        raise ValidationError(
+            _("%(organisation)s does not co-sign %(amendment)s.")
+            % {"organisation": organisation, "amendment": _label(locked)},
+            code=NOT_A_COSPONSOR,
+        )
+    _record(signature, user=user, reason=reason.strip() or _("Signature withdrawn"))
+    signature.delete()
+
+
+# --- the secretariat -------------------------------------------------------------------
+
+
+@transaction.atomic
+def amendment_screen(
+    *,
+    amendment: Amendment,
+    user: User,
+    admissible: bool,
+    reason: str,
+    expected_version: int | None = None,
+) -> Amendment:
+    """The secretariat declares a submitted amendment admissible or inadmissible.
+
+    Inadmissible needs a reason, which is kept on the amendment and shown with it.
+    """
+    locked = _lock(amendment)
+    _check_visible(user, locked)
+    if not permissions.can_screen_amendment(user, locked):
+        raise PermissionDenied(NOT_ALLOWED)
+    target = Status.ADMISSIBLE if admissible else Status.INADMISSIBLE
+    _check_move(locked, target)
+    _check_version(locked, expected_version)
+    if admissible:
+        why = reason.strip() or _("Declared admissible")
+    else:
+        why = _check_reason(reason, _("Say why the amendment is inadmissible."))
+        locked.inadmissibility_reason = why
+    locked.status = target
+    return _save(locked, user=user, reason=why)
+
+
+@transaction.atomic
+def amendment_recommend(
+    *,
+    amendment: Amendment,
+    user: User,
+    recommendation: str,
+    outcome: str | None = None,
+    expected_version: int | None = None,
+) -> Amendment:
+    """The secretariat's recommendation on a submitted or admissible amendment: a text
+    and, if it has one, the outcome it recommends. Given again, it replaces the previous.
+    """
+    locked = _lock(amendment)
+    _check_visible(user, locked)
+    if not permissions.can_recommend_amendment(user, locked):
+        raise PermissionDenied(NOT_ALLOWED)
+    _check_open_for(locked, Amendment.RECOMMENDABLE_STATUSES, _("a recommendation"))
+    _check_version(locked, expected_version)
+    text = recommendation.strip()
+    if not text:
+        raise ValidationError(_("Write the recommendation."), code=RECOMMENDATION_REQUIRED)
+    if outcome and outcome not in Amendment.Outcome.values:
+        raise ValidationError(
+            _("Recommend adopting, adopting as amended or rejecting."), code=OUTCOME_INVALID
+        )
+    locked.recommendation, locked.recommended_outcome = text, outcome or ""
+    return _save(locked, user=user, reason=_("Recommendation recorded"))
+
+
+@transaction.atomic
+def amendment_decide(
+    *,
+    amendment: Amendment,
+    user: User,
+    outcome: str,
+    reason: str,
+    adopted_text: str | None = None,
+    expected_version: int | None = None,
+) -> Amendment:
+    """The secretariat records the decision on an admissible amendment: adopted, adopted
+    as amended (with the adopted text, which must differ from the proposed one) or
+    rejected. ``reason`` (e.g. the meeting's decision) goes into the history.
+    """
+    locked = _lock(amendment)
+    _check_visible(user, locked)
+    if not permissions.can_decide_amendment(user, locked):
+        raise PermissionDenied(NOT_ALLOWED)
+    if outcome not in Amendment.Outcome.values:
+        raise ValidationError(
+            _("The decision is to adopt, adopt as amended or reject."), code=OUTCOME_INVALID
+        )
+    _check_move(locked, outcome)
+    _check_version(locked, expected_version)
+    why = _check_reason(reason, _("Say what the decision rests on (the meeting, the session)."))
+    text = normalise_text(adopted_text or "")
+    if outcome == Amendment.Outcome.ADOPTED_AS_AMENDED:
+        if not text:
+            raise ValidationError(
+                _("Adopted as amended: give the text that was adopted."),
+                code=ADOPTED_TEXT_REQUIRED,
+            )
+        if text == normalise_text(locked.proposed_text):
+            raise ValidationError(
+                _("The adopted text is the proposed text: record the amendment as adopted."),
+                code=ADOPTED_TEXT_UNCHANGED,
+            )
+    elif text:
+        raise ValidationError(
+            _("Only an amendment adopted as amended records an adopted text."),
+            code=ADOPTED_TEXT_NOT_EXPECTED,
+        )
+    locked.status = outcome
+    locked.adopted_text = text
+    locked.decided_at = timezone.now()
+    return _save(locked, user=user, reason=why)
+
+
+# --- delegations' support ----------------------------------------------------------------
+
+
+@transaction.atomic
+def amendment_support(*, amendment: Amendment, user: User, stance: str) -> AmendmentSupport:
+    """The user's delegation supports or opposes a submitted or admissible amendment.
+
+    One stance per delegation: giving another one changes it (a history row).
+    """
+    # Locked so that a support cannot land on an amendment being decided, and two
+    # delegates of one Party cannot both create its row.
+    locked = _lock(amendment)
+    _check_visible(user, locked)
+    if not permissions.can_support_amendment(user, locked):
+        raise PermissionDenied(NOT_ALLOWED)
+    if stance not in AmendmentSupport.Stance.values:
+        raise ValidationError(_("Support or oppose."), code=STANCE_INVALID)
+    _check_open_for(locked, Amendment.SUPPORTABLE_STATUSES, _("supporting or opposing"))
+    organisation = permissions.organisation_of(user)
+    assert organisation is not None  # a delegate belongs to a Party
+    support = AmendmentSupport.objects.filter(amendment=locked, organisation=organisation).first()
+    if support is not None and support.stance == stance:
+        return support
+    if support is None:
+        support = AmendmentSupport(amendment=locked, organisation=organisation)
+    support.stance, support.user = stance, _author(user)
+    _record(support, user=user, reason=str(AmendmentSupport.Stance(stance).label))
+    support.save()
+    return support
+
+
+@transaction.atomic
+def amendment_support_withdraw(*, amendment: Amendment, user: User) -> None:
+    """The user's delegation takes back its support or opposition (while still open)."""
+    locked = _lock(amendment)
+    _check_visible(user, locked)
+    if not permissions.can_support_amendment(user, locked):
+        raise PermissionDenied(NOT_ALLOWED)
+    _check_open_for(locked, Amendment.SUPPORTABLE_STATUSES, _("withdrawing a support"))
+    organisation = permissions.organisation_of(user)
+    support = AmendmentSupport.objects.filter(amendment=locked, organisation=organisation).first()
+    if support is None:
+        raise ValidationError(
+            _("%(organisation)s has not taken a stance on %(amendment)s.")
+            % {"organisation": organisation, "amendment": _label(locked)},
+            code=NO_SUPPORT,
+        )
+    _record(support, user=user, reason=_("Stance withdrawn"))
+    support.delete()
+
+
+# --- amendment windows -----------------------------------------------------------------
+
+
+@transaction.atomic
+def window_set(
+    *,
+    edition: Edition,
+    user: User | None,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    time_zone: str = MEETING_TIME_ZONE,
+) -> AmendmentWindow:
+    """Open (or move) the edition's amendment window: aware datetimes, opening first.
+
+    The secretariat, or the command line (``user`` None). ``time_zone`` is the one the
+    window is shown in; the instants themselves are stored in UTC.
+    """
+    if not permissions.can_set_amendment_window(user, edition):
+        raise PermissionDenied(NOT_ALLOWED)
+    if timezone.is_naive(opens_at) or timezone.is_naive(closes_at):
+        raise ValidationError(
+            _("Give the opening and closing times with their time zone."), code=NAIVE_DATETIME
+        )
+    if not opens_at < closes_at:
+        raise ValidationError(
+            _("The amendment window must open before it closes."), code=WINDOW_ORDER
+        )
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            _("%(zone)s is not a known time zone.") % {"zone": time_zone},
+            code=UNKNOWN_TIME_ZONE,
+        ) from None
+    # Lock the edition: its window row may not exist yet, so two secretaries opening it
+    # at once queue on the edition instead of both inserting a window.
+    Edition.objects.select_for_update().filter(pk=edition.pk).get()
+    window = AmendmentWindow.objects.filter(edition=edition).first() or AmendmentWindow(
+        edition=edition
+    )
+    window.opens_at, window.closes_at, window.time_zone = opens_at, closes_at, time_zone
+    _record(window, user=user, reason=_("Amendment window set"))
+    window.save()
+    return window

@@ -1,0 +1,378 @@
+"""Amendment pages: thin views over amendments.services and amendments.selectors.
+
+Whoever may not see an amendment (another organisation's draft) gets 404; whoever sees
+it but may not act gets 403; a stale version 409; bad input 400 with the form errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from amendments import forms, selectors, services
+from amendments.models import Amendment
+from guidelines import permissions
+from guidelines import selectors as guideline_selectors
+from guidelines.diffing import DiffOp
+from guidelines.models import Edition
+
+PAGE_SIZE = 50
+
+
+def refuse(request: HttpRequest, message: str) -> HttpResponse:
+    """Anonymous visitors are sent to log in; a user without the right gets 403."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied(message)
+
+
+def amendment_ops(*, operation: str, base_text: str, proposed_text: str) -> list[DiffOp]:
+    """What the amendment does to the text, word by word."""
+    if operation == Amendment.Operation.DELETE:
+        return [DiffOp("delete", base_text)] if base_text else []
+    if operation == Amendment.Operation.INSERT:
+        return [DiffOp("insert", proposed_text)] if proposed_text else []
+    return guideline_selectors.word_diffs([(base_text, proposed_text)])[0]
+
+
+@require_safe
+def amendment_list(request: HttpRequest) -> HttpResponse:
+    editions = Edition.objects.visible_to(request.user).exclude(status=Edition.Status.ADOPTED)
+    queryset = selectors.amendment_list(user=request.user)
+    filterset = forms.AmendmentFilter(request.GET or None, queryset=queryset, editions=editions)
+    if filterset.is_bound and not filterset.is_valid():
+        return render(
+            request, "amendments/list.html", {"filter": filterset, "page": None}, status=400
+        )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "amendments/list.html",
+        {"filter": filterset, "page": page, "query": query.urlencode()},
+    )
+
+
+def _target(request: HttpRequest, params: Any) -> tuple[Edition, Any]:
+    edition = guideline_selectors.edition_get(slug=params.get("edition", ""), user=request.user)
+    clause = guideline_selectors.clause_get(edition=edition, eid=params.get("clause", ""))
+    return edition, clause
+
+
+@require_http_methods(["GET", "POST"])
+def amendment_new(request: HttpRequest) -> HttpResponse:
+    if not request.GET.get("edition") or not request.GET.get("clause"):
+        return HttpResponseBadRequest(_("Say which edition and clause: ?edition=…&clause=…"))
+    edition, clause = _target(request, request.GET)
+    if not permissions.can_file_amendment(request.user, edition):
+        return refuse(request, _("You may not propose amendments to this edition."))
+    status, preview = 200, None
+    if request.method == "POST":
+        form = forms.AmendmentForm(request.POST)
+        if not form.is_valid():
+            status = 400
+        elif "preview" in request.POST:
+            preview = amendment_ops(
+                operation=form.cleaned_data["operation"],
+                base_text=clause.text,
+                proposed_text=form.cleaned_data["proposed_text"],
+            )
+        else:
+            try:
+                amendment = services.amendment_create(
+                    user=request.user,  # type: ignore[arg-type]
+                    edition=edition,
+                    clause=clause,
+                    operation=form.cleaned_data["operation"],
+                    proposed_text=form.cleaned_data["proposed_text"],
+                    justification=form.cleaned_data["justification"],
+                    insert_position=form.cleaned_data["insert_position"] or None,
+                )
+            except PermissionDenied:
+                raise
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                status = 400
+            else:
+                messages.success(request, _("Your draft amendment is saved. Submit it when ready."))
+                return redirect(amendment)
+    else:
+        form = forms.AmendmentForm(initial={"proposed_text": clause.text})
+    return render(
+        request,
+        "amendments/new.html",
+        {"edition": edition, "clause": clause, "form": form, "preview": preview},
+        status=status,
+    )
+
+
+@require_POST
+def amendment_preview(request: HttpRequest) -> HttpResponse:
+    """The live diff while the proposer types (htmx); writes nothing."""
+    form = forms.PreviewForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("The preview needs an edition, a clause and an operation."))
+    _edition, clause = _target(request, form.cleaned_data)
+    ops = amendment_ops(
+        operation=form.cleaned_data["operation"],
+        base_text=clause.text,
+        proposed_text=form.cleaned_data["proposed_text"],
+    )
+    return render(request, "amendments/_preview.html", {"ops": ops})
+
+
+@require_safe
+def amendment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    amendment = selectors.amendment_get(pk=pk, user=request.user)
+    return _render_detail(request, amendment)
+
+
+def _render_detail(
+    request: HttpRequest, amendment: Amendment, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    user = request.user
+    context = selectors.amendment_page(amendment=amendment, user=user)
+    context.update(
+        {
+            "amendment": amendment,
+            "ops": amendment_ops(
+                operation=amendment.operation,
+                base_text=amendment.base_text,
+                proposed_text=amendment.proposed_text,
+            ),
+            "adopted_ops": (
+                amendment_ops(
+                    operation=Amendment.Operation.REPLACE,
+                    base_text=amendment.base_text,
+                    proposed_text=amendment.adopted_text,
+                )
+                if amendment.adopted_text
+                else None
+            ),
+            "error": error,
+            "can": {
+                "edit": permissions.can_edit_amendment(user, amendment) and amendment.is_draft,
+                "submit": permissions.can_submit_amendment(user, amendment) and amendment.is_draft,
+                "withdraw": permissions.can_withdraw_amendment(user, amendment)
+                and amendment.may_move_to(Amendment.Status.WITHDRAWN),
+                "cosign": permissions.can_cosign_amendment(user, amendment)
+                and amendment.status in Amendment.COSIGNABLE_STATUSES,
+                "screen": permissions.can_screen_amendment(user, amendment)
+                and amendment.status == Amendment.Status.SUBMITTED,
+                "recommend": permissions.can_recommend_amendment(user, amendment)
+                and amendment.status in Amendment.RECOMMENDABLE_STATUSES,
+                "decide": permissions.can_decide_amendment(user, amendment)
+                and amendment.status == Amendment.Status.ADMISSIBLE,
+                "support": permissions.can_support_amendment(user, amendment)
+                and amendment.status in Amendment.SUPPORTABLE_STATUSES,
+            },
+            "forms": {
+                "screen": forms.ScreenForm(),
+                "recommend": forms.RecommendForm(
+                    initial={
+                        "recommendation": amendment.recommendation,
+                        "outcome": amendment.recommended_outcome,
+                    }
+                ),
+                "decide": forms.DecideForm(initial={"adopted_text": amendment.proposed_text}),
+                "withdraw": forms.WithdrawForm(initial={"version": amendment.version}),
+                "support": forms.SupportForm(),
+            },
+        }
+    )
+    return render(request, "amendments/detail.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def amendment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    amendment = selectors.amendment_get(pk=pk, user=request.user)
+    if not permissions.can_edit_amendment(request.user, amendment):
+        return refuse(request, _("Only the proposing organisation edits its drafts."))
+    status = 200
+    if request.method == "POST":
+        form = forms.AmendmentEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.amendment_update(
+                    amendment=amendment,
+                    user=request.user,  # type: ignore[arg-type]
+                    expected_version=form.cleaned_data["version"],
+                    proposed_text=form.cleaned_data["proposed_text"],
+                    justification=form.cleaned_data["justification"],
+                )
+            except PermissionDenied:
+                raise
+            except services.StaleVersion as exc:
+                form.add_error(None, exc)
+                amendment.refresh_from_db()
+                status = 409
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                status = 400
+            else:
+                messages.success(request, _("The draft is saved."))
+                return redirect(amendment)
+        else:
+            status = 400
+    else:
+        form = forms.AmendmentEditForm(
+            initial={
+                "proposed_text": amendment.proposed_text,
+                "justification": amendment.justification,
+                "version": amendment.version,
+            }
+        )
+    return render(
+        request,
+        "amendments/edit.html",
+        {"amendment": amendment, "form": form, "stale": status == 409},
+        status=status,
+    )
+
+
+def _act_submit(request: HttpRequest, amendment: Amendment) -> str:
+    form = forms.VersionForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("The form was incomplete: reload the page."))
+    done = services.amendment_submit(
+        amendment=amendment,
+        user=request.user,  # type: ignore[arg-type]
+        expected_version=form.cleaned_data["version"],
+    )
+    return _("Submitted as %(number)s. Its text is now frozen.") % {"number": done.number}
+
+
+def _act_withdraw(request: HttpRequest, amendment: Amendment) -> str:
+    form = forms.WithdrawForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("The form was incomplete: reload the page."))
+    services.amendment_withdraw(
+        amendment=amendment,
+        user=request.user,  # type: ignore[arg-type]
+        expected_version=form.cleaned_data["version"],
+        reason=form.cleaned_data["reason"],
+    )
+    return _("The amendment is withdrawn.")
+
+
+def _act_cosign(request: HttpRequest, amendment: Amendment) -> str:
+    services.amendment_cosign(amendment=amendment, user=request.user)  # type: ignore[arg-type]
+    return _("Your organisation co-signs this amendment.")
+
+
+def _act_unsign(request: HttpRequest, amendment: Amendment) -> str:
+    services.amendment_withdraw_signature(
+        amendment=amendment,
+        user=request.user,  # type: ignore[arg-type]
+    )
+    return _("Your organisation's signature is withdrawn.")
+
+
+def _act_screen(request: HttpRequest, amendment: Amendment) -> str:
+    form = forms.ScreenForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Choose admissible or inadmissible."))
+    done = services.amendment_screen(
+        amendment=amendment,
+        user=request.user,  # type: ignore[arg-type]
+        admissible=form.cleaned_data["admissible"],
+        reason=form.cleaned_data["reason"],
+    )
+    return _("Screened: %(status)s.") % {"status": done.get_status_display()}
+
+
+def _act_recommend(request: HttpRequest, amendment: Amendment) -> str:
+    form = forms.RecommendForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Write the recommendation."))
+    services.amendment_recommend(
+        amendment=amendment,
+        user=request.user,  # type: ignore[arg-type]
+        recommendation=form.cleaned_data["recommendation"],
+        outcome=form.cleaned_data["outcome"] or None,
+    )
+    return _("The recommendation is recorded.")
+
+
+def _act_decide(request: HttpRequest, amendment: Amendment) -> str:
+    form = forms.DecideForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Choose the decision."))
+    outcome = form.cleaned_data["outcome"]
+    done = services.amendment_decide(
+        amendment=amendment,
+        user=request.user,  # type: ignore[arg-type]
+        outcome=outcome,
+        reason=form.cleaned_data["reason"],
+        adopted_text=(
+            form.cleaned_data["adopted_text"]
+            if outcome == Amendment.Outcome.ADOPTED_AS_AMENDED
+            else None
+        ),
+    )
+    return _("Decision recorded: %(status)s.") % {"status": done.get_status_display()}
+
+
+def _act_support(request: HttpRequest, amendment: Amendment) -> str:
+    form = forms.SupportForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Choose support or oppose."))
+    services.amendment_support(
+        amendment=amendment,
+        user=request.user,  # type: ignore[arg-type]
+        stance=form.cleaned_data["stance"],
+    )
+    return _("Your delegation's stance is recorded.")
+
+
+def _act_unsupport(request: HttpRequest, amendment: Amendment) -> str:
+    services.amendment_support_withdraw(
+        amendment=amendment,
+        user=request.user,  # type: ignore[arg-type]
+    )
+    return _("Your delegation's stance is withdrawn.")
+
+
+ACTIONS = {
+    "submit": _act_submit,
+    "withdraw": _act_withdraw,
+    "cosign": _act_cosign,
+    "unsign": _act_unsign,
+    "screen": _act_screen,
+    "recommend": _act_recommend,
+    "decide": _act_decide,
+    "support": _act_support,
+    "unsupport": _act_unsupport,
+}
+
+
+@require_POST
+def amendment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One state change through its service; the page says what happened or why not."""
+    amendment = selectors.amendment_get(pk=pk, user=request.user)
+    act = ACTIONS.get(action)
+    if act is None:
+        return HttpResponseBadRequest(_("Unknown action."))
+    if not request.user.is_authenticated:
+        return redirect_to_login(amendment.get_absolute_url())
+    try:
+        message = act(request, amendment)
+    except PermissionDenied:
+        raise
+    except services.StaleVersion as exc:
+        amendment.refresh_from_db()
+        return _render_detail(request, amendment, error=" ".join(exc.messages), status=409)
+    except ValidationError as exc:
+        amendment.refresh_from_db()
+        return _render_detail(request, amendment, error=" ".join(exc.messages), status=400)
+    messages.success(request, message)
+    return redirect(amendment)
