@@ -81,6 +81,9 @@ class Amendment(models.Model):
         DELETE = "delete", _("delete the clause")
 
     class InsertPosition(models.TextChoices):
+        # "before" places a clause ahead of the first known one, in a text (such as a
+        # partial edition) that has no section to insert at the start of.
+        BEFORE = "before", _("before the clause")
         AFTER = "after", _("after the clause")
         START = "start", _("at the start of the section")
 
@@ -142,7 +145,7 @@ class Amendment(models.Model):
         ),
     )
     insert_position = models.CharField(
-        _("insert position"), max_length=5, choices=InsertPosition.choices, blank=True
+        _("insert position"), max_length=6, choices=InsertPosition.choices, blank=True
     )
     base_text = models.TextField(_("base text"), blank=True)
     base_version = models.PositiveIntegerField(_("base clause version"))
@@ -224,7 +227,7 @@ class Amendment(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(operation="insert", insert_position__in=["after", "start"])
+                    Q(operation="insert", insert_position__in=["before", "after", "start"])
                     | (~Q(operation="insert") & Q(insert_position=""))
                 ),
                 name="amendment_insert_position_for_inserts",

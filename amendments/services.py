@@ -38,7 +38,7 @@ from guidelines import services as guidelines_services
 from guidelines.importing import normalise_text
 from guidelines.models import Clause, Edition
 from guidelines.permissions import User
-from positions.models import Position
+from positions.models import Organisation, Position
 
 # PermissionDenied arguments: who may not.
 NOT_ALLOWED = "not-allowed"
@@ -238,7 +238,10 @@ def _check_insert_position(*, operation: str, insert_position: str | None, claus
         return ""
     if insert_position not in Amendment.InsertPosition.values:
         raise ValidationError(
-            _("Say where the new clause goes: after the clause, or at the start of the section."),
+            _(
+                "Say where the new clause goes: before or after the clause, or at the start "
+                "of the section."
+            ),
             code=INSERT_POSITION_INVALID,
         )
     if insert_position == Amendment.InsertPosition.START and clause.kind not in (
@@ -397,16 +400,83 @@ def amendment_submit(*, amendment: Amendment, user: User, expected_version: int)
     _check_version(locked, expected_version)
     now = timezone.now()
     _check_window(locked.edition, now)
+    _number(locked, now)
+    return _save(locked, user=user, reason=_("Submitted as %(number)s") % {"number": locked.number})
+
+
+def _number(amendment: Amendment, now: datetime.datetime) -> None:
+    """Give the next number of the target edition and mark the amendment submitted."""
     # Lock the target edition: every submission to it queues here, so numbering is
     # serialised per edition. Without it two submissions could read the same maximum
     # and take the same number (the unique constraint would then fail one of them).
-    Edition.objects.select_for_update().filter(pk=locked.edition_id).get()
-    last = Amendment.objects.filter(edition_id=locked.edition_id).aggregate(last=Max("sequence"))
-    locked.sequence = (last["last"] or 0) + 1
-    locked.number = f"A-{locked.sequence}"
-    locked.status = Status.SUBMITTED
-    locked.submitted_at = now
-    return _save(locked, user=user, reason=_("Submitted as %(number)s") % {"number": locked.number})
+    Edition.objects.select_for_update().filter(pk=amendment.edition_id).get()
+    last = Amendment.objects.filter(edition_id=amendment.edition_id).aggregate(
+        last=Max("sequence")
+    )
+    amendment.sequence = (last["last"] or 0) + 1
+    amendment.number = f"A-{amendment.sequence}"
+    amendment.status = Status.SUBMITTED
+    amendment.submitted_at = now
+
+
+@transaction.atomic
+def amendment_record(
+    *,
+    proposer: Organisation,
+    edition: Edition,
+    clause: Clause,
+    operation: str,
+    proposed_text: str,
+    justification: str,
+    insert_position: str | None = None,
+    positions: Iterable[Position] = (),
+    reason: str,
+) -> Amendment:
+    """The command line records an amendment an organisation filed elsewhere (in a
+    paper, by letter) as submitted, with its number; used by the seed.
+
+    No user: it runs with the secretariat's authority, outside the amendment window,
+    which governs filing through the application. Everything else is checked as for
+    ``amendment_create``.
+    """
+    if edition.is_adopted:
+        raise ValidationError(
+            _("%(edition)s is adopted: it takes no amendments.") % {"edition": edition.label},
+            code=TARGET_ADOPTED,
+        )
+    current = Clause.objects.filter(pk=clause.pk).first()
+    if current is None or current.edition_id != edition.pk:
+        raise ValidationError(
+            _("The clause %(clause)s is not part of %(edition)s.")
+            % {"clause": clause, "edition": edition.label},
+            code=CLAUSE_OF_OTHER_EDITION,
+        )
+    if operation not in Amendment.Operation.values:
+        raise ValidationError(
+            _("Choose whether to replace, insert or delete."), code=OPERATION_INVALID
+        )
+    position = _check_insert_position(
+        operation=operation, insert_position=insert_position, clause=current
+    )
+    text = _check_text(operation=operation, proposed_text=proposed_text, base_text=current.text)
+    linked = _check_positions(positions)
+    amendment = Amendment(
+        edition=edition,
+        clause=current,
+        operation=operation,
+        insert_position=position,
+        base_text=current.text,
+        base_version=current.version,
+        proposed_text=text,
+        justification=justification.strip(),
+        proposer=proposer,
+        created_by=None,
+    )
+    _number(amendment, timezone.now())
+    _record(amendment, user=None, reason=reason)
+    amendment.save()
+    amendment.positions.set(linked)
+    return amendment
 
 
 @transaction.atomic

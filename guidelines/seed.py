@@ -395,3 +395,80 @@ POSITIONS = [
     PRESS_REMUNERATION,
     PRESS_COPYRIGHT,
 ]
+
+
+# --- amendments ----------------------------------------------------------------------
+# Only where a paper asks for a change in its own words (DESIGN.md, "Honest data"): the
+# proposed text and the justification are the paper's sentences, verbatim (bold
+# markers removed); nothing is written in the coalition's name that it did not write.
+
+
+@dataclass(frozen=True)
+class SeedAmendment:
+    clause: str  # eid in the partial draft
+    operation: str
+    insert_position: str
+    proposed_text: str
+    justification: str
+    positions: tuple[SeedPosition, ...]
+
+
+AMENDMENT_DELETE_1_2 = SeedAmendment(
+    clause="para_1-2",
+    operation="delete",
+    insert_position="",
+    proposed_text="",
+    justification=(
+        "Principle 1.2, which establishes a “right [...] to use AI in the name of artistic "
+        "freedom,” does not respond to an identified need and appears to be inconsistent with "
+        "the purpose of a text aimed at implementing the 2005 Convention in the digital "
+        "environment, whose objective is notably to protect and promote artists and cultural "
+        "professionals, as well as to strengthen the diversity of cultural expressions. "
+        "Moreover, such a provision could, conversely, undermine the freedom of artists and "
+        "cultural professionals not to use AI, particularly in contexts where its use could be "
+        "imposed for reasons such as efficiency, including economic considerations. This "
+        "principle should therefore be removed from the Operational Guidelines."
+    ),
+    positions=(JA_REMOVE_1_2,),
+)
+AMENDMENT_DELETE_2_2_3 = SeedAmendment(
+    clause="para_2-2-3",
+    operation="delete",
+    insert_position="",
+    proposed_text="",
+    justification=(
+        "The Operational Guidelines must not include provisions that could encourage or "
+        "legitimize the replacement of creative professions by generative artificial "
+        "intelligence systems, for example in areas such as dubbing or translation (2.2.3). "
+        "Professional translators and audiovisual adaptation specialists are essential to the "
+        "protection and promotion of a diversity of cultural expression and linguistic "
+        "integrity. As drafted, provision 2.2.3 risks promoting their replacement by AI "
+        "without sufficient respect for their copyright and related rights and undervalues "
+        "human expertise and cultural nuance. Therefore, the provision should not be included."
+    ),
+    positions=(JA_REPLACEMENT_2_2_3,),
+)
+# "From the outset": the first provision the partial draft is known to hold is 1.2, so
+# the new clause goes before it (the draft's sections are not known).
+AMENDMENT_INSERT_ART = SeedAmendment(
+    clause="para_1-2",
+    operation="insert",
+    insert_position="before",
+    proposed_text=(
+        "the use of protected works for the development and operation of AI systems is "
+        "subject to prior authorization from rightsholders; creators are remunerated where "
+        "their works contribute to the functioning and outputs of such systems; and "
+        "transparency obligations are placed on those developing and deploying AI systems, "
+        "including regarding the protected content used, the modalities of use, and the value "
+        "generated. Transparency is a precondition for both, as it enables creators and right "
+        "holders to identify how their works are used and to exercise their rights effectively."
+    ),
+    justification=(
+        "These conditions should be clearly set out from the outset in the Operational "
+        "Guidelines, in order to ensure that the development of AI systems remains consistent "
+        "with the protection of human creativity and the objectives of the Convention."
+    ),
+    positions=(JA_ART,),
+)
+# In the paper's order: the ART principles (its point 1), then 1.2 (2), then 2.2.3 (4).
+AMENDMENTS = [AMENDMENT_INSERT_ART, AMENDMENT_DELETE_1_2, AMENDMENT_DELETE_2_2_3]

@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from amendments import services as amendment_services
+from amendments.models import Amendment
 from guidelines import seed, services
 from guidelines.importing import ImportFailure, decode, parse
 from guidelines.models import Clause, Edition, Instrument
@@ -31,6 +33,7 @@ class Command(BaseCommand):
         organisations = self.seed_organisations()
         papers = self.seed_papers(organisations)
         self.seed_positions(papers, organisations)
+        self.seed_amendments(papers, organisations)
 
     def seed_2017(self) -> None:
         path = seed.SEEDS / seed.EDITION_2017_FILE
@@ -169,6 +172,48 @@ class Command(BaseCommand):
         self.stdout.write(
             f"positions: {len(seed.POSITIONS)} ({created} created), {links_created} links created."
         )
+
+    def seed_amendments(
+        self, papers: dict[str, PositionPaper], organisations: dict[str, Organisation]
+    ) -> None:
+        proposer = organisations[seed.JOINT_ADVOCACY]
+        created = 0
+        for spec in seed.AMENDMENTS:
+            clause = _clause(seed.EDITION_DRAFT, spec.clause)
+            if Amendment.objects.filter(
+                edition=clause.edition,
+                clause=clause,
+                operation=spec.operation,
+                proposer=proposer,
+            ).exists():
+                continue
+            positions = [_position(papers, position) for position in spec.positions]
+            try:
+                amendment_services.amendment_record(
+                    proposer=proposer,
+                    edition=clause.edition,
+                    clause=clause,
+                    operation=spec.operation,
+                    insert_position=spec.insert_position or None,
+                    proposed_text=spec.proposed_text,
+                    justification=spec.justification,
+                    positions=positions,
+                    reason="Seed: as asked in the Joint Advocacy paper "
+                    f"({seed.JOINT_ADVOCACY_FILE})",
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                raise CommandError(f"amendment on {spec.clause}: {exc}") from None
+            created += 1
+        self.stdout.write(f"amendments: {len(seed.AMENDMENTS)} ({created} created).")
+
+
+def _position(papers: dict[str, PositionPaper], spec: seed.SeedPosition) -> Position:
+    paper = papers[spec.paper.file]
+    start = paper.text.find(spec.excerpt)
+    position = Position.objects.filter(paper=paper, excerpt_start=start).first()
+    if position is None:
+        raise CommandError(f"seed: no position quoting {spec.excerpt[:40]!r}")
+    return position
 
 
 def _state(result: services.ImportResult) -> str:
