@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -33,22 +33,41 @@ def edition_get(*, slug: str, user: User) -> Edition:
 
 
 def dashboard(*, user: User) -> list[Instrument]:
-    """Instruments with the editions the user may read and each edition's clause counts."""
+    """Instruments with the editions the user may read: clause counts, the amendments
+    the user may see, and the amendment window. A fixed number of queries."""
+    from amendments.models import Amendment, AmendmentWindow
+
+    visible_amendments = Amendment.objects.visible_to(user)
     editions = (
         Edition.objects.visible_to(user)
         .annotate(
-            clause_count=Count("clauses"),
+            clause_count=Count("clauses", distinct=True),
             numbered_count=Count(
                 "clauses",
                 filter=Q(clauses__kind__in=[Clause.Kind.PARAGRAPH, Clause.Kind.SUBPARAGRAPH]),
+                distinct=True,
+            ),
+            amendment_count=Subquery(
+                visible_amendments.filter(edition=OuterRef("pk"))
+                .order_by()
+                .values("edition")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
             ),
         )
+        .select_related("amendment_window")
         .order_by("date", "slug")
     )
     instruments = Instrument.objects.prefetch_related(
         Prefetch("editions", queryset=editions, to_attr="visible_editions")
     )
-    return [i for i in instruments if i.visible_editions]  # type: ignore[attr-defined]
+    result: list[Instrument] = [i for i in instruments if i.visible_editions]
+    for instrument in result:
+        for edition in instrument.visible_editions:  # type: ignore[attr-defined]
+            window: AmendmentWindow | None = getattr(edition, "amendment_window", None)
+            edition.window = window
+            edition.window_open = window is not None and window.contains()
+    return result
 
 
 @dataclass(frozen=True)

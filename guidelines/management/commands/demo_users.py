@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
+from amendments.models import AmendmentWindow
+from amendments.services import window_set
+from guidelines import seed
+from guidelines.models import Edition
 from positions.models import Membership, Organisation
 
 # Demo only (refused unless DEBUG is on): known passwords so a visitor can log in.
@@ -50,3 +56,22 @@ class Command(BaseCommand):
                     user=user, defaults={"organisation": organisations[organisation]}
                 )
             self.stdout.write(f"  {role:<22} {username} [{password}]")
+        self.open_demo_window()
+
+    def open_demo_window(self) -> None:
+        """The demo needs an open window to file in; the real deadline is not known, so
+        this one exists only in the demo (DEBUG), and says so."""
+        edition = Edition.objects.filter(slug=seed.EDITION_DRAFT).first()
+        if edition is None or AmendmentWindow.objects.filter(edition=edition).exists():
+            return
+        now = timezone.now()
+        window = window_set(
+            edition=edition,
+            user=None,
+            opens_at=now - datetime.timedelta(days=1),
+            closes_at=now + datetime.timedelta(days=30),
+        )
+        self.stdout.write(
+            f"Demo only: an amendment window on {edition.slug} until "
+            f"{window.format(window.closes_at)} (the real deadline is not known)."
+        )
