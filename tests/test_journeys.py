@@ -1,0 +1,78 @@
+"""Journeys in a real browser (Debian's chromium through Playwright), on the demo data.
+
+Marked ``browser``: slow, so CI runs them once (in the PostgreSQL pass).
+"""
+
+from __future__ import annotations
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from amendments.models import Amendment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True  # demo_users refuses otherwise; it sets known passwords
+    call_command("load_seed", stdout=StringIO())
+    call_command("demo_users", stdout=StringIO())
+    settings.DEBUG = False
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(f"redraft-demo-{username}")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+
+
+def test_ngo_member_drafts_with_a_live_preview_submits_and_withdraws(page, demo):
+    log_in(page, "ngo")
+    page.goto("/editions/og-draft-19igc-en/para_1-2/")
+    page.get_by_role("link", name="Propose an amendment").click()
+    textarea = page.get_by_label("Proposed text")
+    textarea.fill("right [...] to use AI tools in the name of artistic freedom")
+    # The live preview (htmx) shows the inserted word without a page load.
+    inserted = page.locator("#preview ins.diff-ins")
+    inserted.wait_for()
+    assert "tools" in inserted.inner_text()
+    assert page.url.endswith("clause=para_1-2")
+    page.get_by_label("Justification").fill("Demo: precise wording.")
+    page.get_by_role("button", name="Save as draft").click()
+    page.wait_for_url(re.compile(r"/amendments/\d+/$"))
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Draft amendment")
+    page.get_by_role("button", name="Submit").click()
+    page.locator(".messages").get_by_text("Submitted as A-4").wait_for()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Amendment A-4")
+    page.get_by_label("Reason").fill("Demo: withdrawn after consultation.")
+    page.get_by_role("button", name="Withdraw the amendment").click()
+    page.locator(".messages").get_by_text("The amendment is withdrawn.").wait_for()
+    amendment = Amendment.objects.get(number="A-4")
+    assert (amendment.status, amendment.proposer.acronym) == ("withdrawn", "DEMO-NGO")
+
+
+def test_secretariat_screens_an_amendment(page, demo):
+    log_in(page, "secretariat")
+    page.goto("/amendments/?edition=og-draft-19igc-en")
+    page.get_by_role("link", name="A-2", exact=True).click()
+    page.get_by_label("Screening").select_option("1")
+    page.get_by_role("button", name="Record the screening").click()
+    page.locator(".messages").get_by_text("Screened: admissible.").wait_for()
+    assert Amendment.objects.get(number="A-2").status == "admissible"
+
+
+def test_delegate_supports_an_amendment(page, demo):
+    log_in(page, "delegate")
+    page.goto("/amendments/?edition=og-draft-19igc-en")
+    page.get_by_role("link", name="A-3", exact=True).click()
+    page.get_by_label("Stance").select_option("support")
+    page.get_by_role("button", name="Record my delegation's stance").click()
+    page.get_by_text("Demoland (fictional Party): supports").wait_for()
+    support = Amendment.objects.get(number="A-3").supports.get()
+    assert (support.organisation.acronym, support.stance) == ("DEMOLAND", "support")
