@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from guidelines import permissions
-from guidelines.diffing import DiffOp, word_diff
+from guidelines.diffing import DiffOp, has_changes, word_diff
 from guidelines.exporting import EditionData
 from guidelines.importing import ParsedClause
 from guidelines.models import Clause, Edition, Instrument
@@ -188,6 +188,10 @@ class VersionDiff:
     new: ClauseVersion
     heading_ops: list[DiffOp]
     text_ops: list[DiffOp]
+
+    @property
+    def changed(self) -> bool:
+        return has_changes(self.heading_ops) or has_changes(self.text_ops)
 
 
 def clause_version_diff(

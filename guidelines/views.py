@@ -58,6 +58,12 @@ def clause_detail(request: HttpRequest, slug: str, eid: str) -> HttpResponse:
         diff = selectors.clause_version_diff(
             versions=versions, old=cleaned.get("old"), new=cleaned.get("new")
         )
+        if diff is not None and not form.is_bound:
+            # The form shows the pair that is diffed below.
+            form = VersionPairForm(
+                initial={"old": diff.old.version, "new": diff.new.version},
+                versions=[v.version for v in versions],
+            )
     return render(
         request,
         "guidelines/clause_detail.html",

@@ -195,3 +195,14 @@ def test_admin_edit_of_a_draft_clause_goes_through_the_service(
     assert clause.history.order_by("-history_id").first().history_change_reason == (
         "Edited in the admin"
     )
+
+
+def test_clause_page_says_when_only_the_note_changed(client, make_edition, secretariat_user):
+    draft = make_edition("1. Text.", slug="noted")
+    clause = Clause.objects.get(edition=draft, eid="para_1")
+    services.clause_update(
+        clause=clause, user=secretariat_user, expected_version=1, reason="n", note="Known only…"
+    )
+    content = client.get("/editions/noted/para_1/").content.decode()
+    assert "The wording did not change between these versions" in content
+    assert '<option value="1" selected>' in content
