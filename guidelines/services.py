@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -27,6 +28,7 @@ REASON_REQUIRED = "reason-required"
 EDITION_OF_OTHER_INSTRUMENT = "edition-of-other-instrument"
 NOT_ALLOWED = "not-allowed"
 SLUG_TAKEN = "slug-taken"
+CLAUSE_REFERRED_TO = "clause-referred-to"
 
 
 class StaleVersion(ValidationError):
@@ -164,7 +166,19 @@ def _reimport(
     Clause.objects.bulk_update(moved, ["order", "depth"])
     for clause in sorted(removed, key=lambda c: -c.depth):
         _record(clause, user=user, reason=reason)
-        clause.delete()
+        try:
+            clause.delete()
+        except (ProtectedError, RestrictedError):
+            # Positions and amendments point at it: refuse, and the transaction undoes
+            # everything this import did.
+            raise ValidationError(
+                _(
+                    "The new text drops %(clause)s, but positions or amendments refer to "
+                    "it. Keep the clause, or move them first."
+                )
+                % {"clause": clause.number or clause.eid},
+                code=CLAUSE_REFERRED_TO,
+            ) from None
     result.added = [c.eid for c in new]
     result.changed = [c.eid for c, _p in changed]
     result.removed = [c.eid for c in removed]

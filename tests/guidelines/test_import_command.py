@@ -252,3 +252,15 @@ def test_demo_users_created_with_debug(settings, django_user_model):
     }
     run("demo_users")  # idempotent
     assert django_user_model.objects.count() == 4
+
+
+def test_reimport_that_drops_a_clause_with_positions_is_refused(tmp_path):
+    run("load_seed")
+    draft_file = tmp_path / "draft.md"
+    draft_file.write_text("1.2 right [...] to use AI in the name of artistic freedom\n")
+    with pytest.raises(CommandError, match="drops 2.1.1, but positions or amendments refer"):
+        run(
+            "import_edition", str(draft_file), "--instrument", "og-digital", "--edition",
+            "og-draft-19igc-en", "--label", "x", "--language", "en",
+        )  # fmt: skip
+    assert Clause.objects.filter(edition__slug="og-draft-19igc-en").count() == 7
