@@ -258,7 +258,7 @@ def test_reimport_that_drops_a_clause_with_positions_is_refused(tmp_path):
     run("load_seed")
     draft_file = tmp_path / "draft.md"
     draft_file.write_text("1.2 right [...] to use AI in the name of artistic freedom\n")
-    with pytest.raises(CommandError, match="drops 2.1.1, but positions or amendments refer"):
+    with pytest.raises(CommandError, match=r"drops 2\.1\.1, but positions or amendments refer"):
         run(
             "import_edition", str(draft_file), "--instrument", "og-digital", "--edition",
             "og-draft-19igc-en", "--label", "x", "--language", "en",
