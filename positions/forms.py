@@ -37,3 +37,27 @@ class PositionFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only the editions the user may read: a private draft's slug is refused.
         self.fields["edition"].queryset = Edition.objects.visible_to(user)  # type: ignore[attr-defined]
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=300)
+    acronym = forms.CharField(label=_("Acronym"), max_length=40, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Organisation.Kind.choices)
+    accredited = forms.BooleanField(label=_("Accredited"), required=False, initial=True)
+
+
+class AccreditForm(forms.Form):
+    accredited = forms.TypedChoiceField(
+        choices=[("1", _("accredit")), ("0", _("withdraw accreditation"))],
+        coerce=lambda value: value == "1",
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail of the person to invite"))
+
+
+class AcceptInvitationForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    password_again = forms.CharField(label=_("Password, again"), widget=forms.PasswordInput)

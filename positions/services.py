@@ -8,18 +8,31 @@ command line (imports, seeding), which has the secretariat's rights.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guidelines import permissions
 from guidelines.importing import MAX_BYTES, ImportFailure, decode, normalise_text
 from guidelines.models import Clause
-from positions.models import Organisation, Position, PositionLink, PositionPaper
+from positions.models import (
+    Invitation,
+    Membership,
+    Organisation,
+    Position,
+    PositionLink,
+    PositionPaper,
+)
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -313,3 +326,155 @@ def position_link(
             code=LINK_EXISTS,
         )
     return PositionLink.objects.create(position=locked, clause=clause, rationale=rationale)
+
+
+# --- organisations, accreditation and invitations -----------------------------------
+
+NAME_TAKEN = "name-taken"
+NAME_REQUIRED = "name-required"
+EMAIL_INVALID = "email-invalid"
+INVITATION_INVALID = "invitation-invalid"
+USERNAME_TAKEN = "username-taken"
+PASSWORDS_DIFFER = "passwords-differ"
+
+INVITATION_DAYS = 7
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _require_secretariat(user: AbstractBaseUser) -> None:
+    if not permissions.is_secretariat(user):
+        raise PermissionDenied(NOT_ALLOWED)
+
+
+@transaction.atomic
+def organisation_create(
+    *, user: AbstractBaseUser, name: str, acronym: str, kind: str, accredited: bool
+) -> Organisation:
+    """A new organisation (the secretariat's)."""
+    _require_secretariat(user)
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError(_("Give the organisation's name."), code=NAME_REQUIRED)
+    if Organisation.objects.filter(name__iexact=name).exists():
+        raise ValidationError(
+            _("An organisation named %(name)s exists already.") % {"name": name},
+            code=NAME_TAKEN,
+        )
+    if kind not in Organisation.Kind.values:
+        raise ValidationError(_("Choose the kind of organisation."), code="kind-invalid")
+    return Organisation.objects.create(
+        name=name, acronym=" ".join(acronym.split()), kind=kind, accredited=accredited
+    )
+
+
+@transaction.atomic
+def organisation_accredit(
+    *, user: AbstractBaseUser, organisation: Organisation, accredited: bool
+) -> Organisation:
+    """Grant or withdraw accreditation: members of an accredited NGO file amendments."""
+    _require_secretariat(user)
+    # Lock: a concurrent toggle must not be lost between the read and the write.
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    locked.accredited = accredited
+    locked.save(update_fields=["accredited"])
+    return locked
+
+
+@dataclass(frozen=True)
+class SentInvitation:
+    invitation: Invitation
+    link: str
+
+
+@transaction.atomic
+def invitation_send(
+    *, user: AbstractBaseUser, organisation: Organisation, email: str, base_url: str
+) -> SentInvitation:
+    """E-mail a one-use link (valid seven days) to join ``organisation``.
+
+    ``base_url`` is the site's address as the request saw it (scheme and host).
+    """
+    _require_secretariat(user)
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            _("%(email)s is not an e-mail address.") % {"email": email}, code=EMAIL_INVALID
+        ) from None
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        email=email,
+        token_hash=_token_hash(token),
+        invited_by_id=user.pk,
+        expires_at=timezone.now() + datetime.timedelta(days=INVITATION_DAYS),
+    )
+    link = f"{base_url.rstrip('/')}/invitations/{token}/"
+    # Sent when the transaction commits, so a rolled-back invitation sends no link.
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=_("Join %(organisation)s on Redraft") % {"organisation": organisation.name},
+            message=_(
+                "You are invited to join %(organisation)s on Redraft, where the text under "
+                "negotiation is read, compared and amended clause by clause.\n\n"
+                "Choose your user name and password here (the link works once, for "
+                "%(days)s days):\n%(link)s\n"
+            )
+            % {"organisation": organisation.name, "days": INVITATION_DAYS, "link": link},
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return SentInvitation(invitation, link)
+
+
+def invitation_get(*, token: str) -> Invitation:
+    """The open invitation for ``token``; one message for unknown, used and expired links
+    alike, so a link reveals nothing about other invitations."""
+    invitation = (
+        Invitation.objects.select_related("organisation")
+        .filter(token_hash=_token_hash(token), accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None or invitation.expires_at <= timezone.now():
+        raise ValidationError(
+            _(
+                "This invitation link is not valid: it was used already, it expired, or it "
+                "was mistyped. Ask the secretariat for a new one."
+            ),
+            code=INVITATION_INVALID,
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, token: str, username: str, password: str, password_again: str
+) -> AbstractBaseUser:
+    """Create the invited person's account and membership; the link is then spent."""
+    invitation = invitation_get(token=token)
+    # Lock the invitation: two clicks on one link must not make two accounts.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation was used already."), code=INVITATION_INVALID)
+    user_model = get_user_model()
+    username = username.strip()
+    if not username or user_model.objects.filter(username__iexact=username).exists():
+        raise ValidationError(
+            _("Choose another user name: this one is taken or empty."), code=USERNAME_TAKEN
+        )
+    if password != password_again:
+        raise ValidationError(_("The two passwords differ."), code=PASSWORDS_DIFFER)
+    user = user_model(username=username, email=invitation.email)
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    Membership.objects.create(user=user, organisation=invitation.organisation)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return user

@@ -1,12 +1,26 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from positions import selectors
-from positions.forms import PositionFilterForm
+from guidelines import permissions
+from positions import selectors, services
+from positions.forms import (
+    AcceptInvitationForm,
+    AccreditForm,
+    InviteForm,
+    OrganisationForm,
+    PositionFilterForm,
+)
+from positions.models import Invitation, Organisation
 
 # Clause groups per page of /positions/.
 GROUPS_PER_PAGE = 30
@@ -57,4 +71,133 @@ def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "positions": positions,
             "segments": selectors.paper_segments(text=paper.text, positions=positions),
         },
+    )
+
+
+def _secretariat_only(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not permissions.is_secretariat(request.user):
+        raise PermissionDenied(_("Only the secretariat manages organisations."))
+    return None
+
+
+def _organisations_page(
+    request: HttpRequest, *, form: OrganisationForm | None = None, status: int = 200
+) -> HttpResponse:
+    organisations = Organisation.objects.annotate(members=Count("memberships")).order_by(
+        "kind", "name"
+    )
+    pending = Invitation.objects.filter(accepted_at__isnull=True).select_related("organisation")
+    return render(
+        request,
+        "positions/organisations.html",
+        {
+            "organisations": organisations,
+            "pending": pending,
+            "form": form or OrganisationForm(),
+            "invite_form": InviteForm(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    """The secretariat's list of organisations: add one, accredit, invite members."""
+    if (refused := _secretariat_only(request)) is not None:
+        return refused
+    if request.method == "GET":
+        return _organisations_page(request)
+    form = OrganisationForm(request.POST)
+    if form.is_valid():
+        try:
+            organisation = services.organisation_create(
+                user=request.user,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s is added.") % {"name": organisation.name})
+            return redirect("organisation_list")
+    return _organisations_page(request, form=form, status=400)
+
+
+@require_POST
+def organisation_accredit(request: HttpRequest, pk: int) -> HttpResponse:
+    if (refused := _secretariat_only(request)) is not None:
+        return refused
+    organisation = get_object_or_404(Organisation, pk=pk)
+    form = AccreditForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to accredit or to withdraw the accreditation."))
+        return _organisations_page(request, status=400)
+    services.organisation_accredit(
+        user=request.user,  # type: ignore[arg-type]
+        organisation=organisation,
+        accredited=form.cleaned_data["accredited"],
+    )
+    messages.success(request, _("Accreditation of %(name)s updated.") % {"name": organisation})
+    return redirect("organisation_list")
+
+
+@require_POST
+def organisation_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    if (refused := _secretariat_only(request)) is not None:
+        return refused
+    organisation = get_object_or_404(Organisation, pk=pk)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors["email"]))
+        return _organisations_page(request, status=400)
+    services.invitation_send(
+        user=request.user,  # type: ignore[arg-type]
+        organisation=organisation,
+        email=form.cleaned_data["email"],
+        base_url=request.build_absolute_uri("/"),
+    )
+    messages.success(
+        request,
+        _("An invitation to join %(organisation)s was e-mailed to %(email)s.")
+        % {"organisation": organisation, "email": form.cleaned_data["email"]},
+    )
+    return redirect("organisation_list")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The invited person chooses a user name and password, and is logged in."""
+    try:
+        invitation = services.invitation_get(token=token)
+    except ValidationError as exc:
+        return render(
+            request, "positions/invitation.html", {"invalid": " ".join(exc.messages)}, status=404
+        )
+    status = 200
+    if request.method == "POST":
+        form = AcceptInvitationForm(request.POST)
+        if form.is_valid():
+            try:
+                user = services.invitation_accept(token=token, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                status = 400
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # type: ignore[arg-type]
+                messages.success(
+                    request,
+                    _("Welcome: you are a member of %(organisation)s.")
+                    % {"organisation": invitation.organisation.name},
+                )
+                return redirect("dashboard")
+        else:
+            status = 400
+    else:
+        form = AcceptInvitationForm()
+    return render(
+        request,
+        "positions/invitation.html",
+        {"invitation": invitation, "form": form},
+        status=status,
     )
