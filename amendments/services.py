@@ -410,9 +410,7 @@ def _number(amendment: Amendment, now: datetime.datetime) -> None:
     # serialised per edition. Without it two submissions could read the same maximum
     # and take the same number (the unique constraint would then fail one of them).
     Edition.objects.select_for_update().filter(pk=amendment.edition_id).get()
-    last = Amendment.objects.filter(edition_id=amendment.edition_id).aggregate(
-        last=Max("sequence")
-    )
+    last = Amendment.objects.filter(edition_id=amendment.edition_id).aggregate(last=Max("sequence"))
     amendment.sequence = (last["last"] or 0) + 1
     amendment.number = f"A-{amendment.sequence}"
     amendment.status = Status.SUBMITTED

@@ -137,10 +137,34 @@ def amendment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_detail(
-    request: HttpRequest, amendment: Amendment, *, error: str = "", status: int = 200
+    request: HttpRequest,
+    amendment: Amendment,
+    *,
+    error: str = "",
+    status: int = 200,
+    action: str = "",
 ) -> HttpResponse:
     user = request.user
     context = selectors.amendment_page(amendment=amendment, user=user)
+    page_forms: dict[str, Any] = {
+        "screen": forms.ScreenForm(),
+        "recommend": forms.RecommendForm(
+            initial={
+                "recommendation": amendment.recommendation,
+                "outcome": amendment.recommended_outcome,
+            }
+        ),
+        "decide": forms.DecideForm(initial={"adopted_text": amendment.proposed_text}),
+        "withdraw": forms.WithdrawForm(initial={"version": amendment.version}),
+        "support": forms.SupportForm(),
+    }
+    if action in page_forms:
+        # A refused action shows its form again as the user filled it (an inadmissible
+        # screening must not come back as "admissible"); the version is the current one.
+        refused = page_forms[action]
+        page_forms[action] = type(refused)(
+            initial={**refused.initial, **request.POST.dict(), "version": amendment.version}
+        )
     context.update(
         {
             "amendment": amendment,
@@ -175,18 +199,7 @@ def _render_detail(
                 "support": permissions.can_support_amendment(user, amendment)
                 and amendment.status in Amendment.SUPPORTABLE_STATUSES,
             },
-            "forms": {
-                "screen": forms.ScreenForm(),
-                "recommend": forms.RecommendForm(
-                    initial={
-                        "recommendation": amendment.recommendation,
-                        "outcome": amendment.recommended_outcome,
-                    }
-                ),
-                "decide": forms.DecideForm(initial={"adopted_text": amendment.proposed_text}),
-                "withdraw": forms.WithdrawForm(initial={"version": amendment.version}),
-                "support": forms.SupportForm(),
-            },
+            "forms": page_forms,
         }
     )
     return render(request, "amendments/detail.html", context, status=status)
@@ -197,6 +210,9 @@ def amendment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     amendment = selectors.amendment_get(pk=pk, user=request.user)
     if not permissions.can_edit_amendment(request.user, amendment):
         return refuse(request, _("Only the proposing organisation edits its drafts."))
+    if not amendment.is_draft:
+        # Submitted (or withdrawn) texts are frozen: no form that the service would refuse.
+        raise PermissionDenied(_("This amendment is no longer a draft: its text is frozen."))
     status = 200
     if request.method == "POST":
         form = forms.AmendmentEditForm(request.POST)
@@ -370,9 +386,13 @@ def amendment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
         raise
     except services.StaleVersion as exc:
         amendment.refresh_from_db()
-        return _render_detail(request, amendment, error=" ".join(exc.messages), status=409)
+        return _render_detail(
+            request, amendment, error=" ".join(exc.messages), status=409, action=action
+        )
     except ValidationError as exc:
         amendment.refresh_from_db()
-        return _render_detail(request, amendment, error=" ".join(exc.messages), status=400)
+        return _render_detail(
+            request, amendment, error=" ".join(exc.messages), status=400, action=action
+        )
     messages.success(request, message)
     return redirect(amendment)

@@ -127,19 +127,30 @@ class ClauseVersion:
 
 
 def clause_versions(*, clause: Clause) -> list[ClauseVersion]:
-    """One entry per version, newest first; a re-save that kept the version is folded."""
+    """One entry per version, newest first; a re-save that kept the version is folded.
+
+    ``user`` is the organisation of whoever made the change, never the person: public
+    pages name organisations only. Two queries.
+    """
+    from positions.models import Membership
+
+    records = list(clause.history.order_by("-history_id"))
+    user_ids = {r.history_user_id for r in records if r.history_user_id}
+    organisation_of_user = {
+        m.user_id: m.organisation.name
+        for m in Membership.objects.select_related("organisation").filter(user_id__in=user_ids)
+    }
     seen: set[int] = set()
     versions = []
-    for record in clause.history.select_related("history_user").order_by("-history_id"):
+    for record in records:
         if record.version in seen:
             continue
         seen.add(record.version)
-        user = record.history_user
         versions.append(
             ClauseVersion(
                 version=record.version,
                 date=record.history_date,
-                user=(user.get_username() if user else ""),
+                user=organisation_of_user.get(record.history_user_id, ""),
                 reason=record.history_change_reason or "",
                 kind=record.history_type,
                 text=record.text,

@@ -215,7 +215,7 @@ def test_replace_and_insert_need_a_text(file_amendment, operation, insert_positi
     [
         ({"operation": Operation.DELETE, "proposed_text": "Some text."}, "delete-takes-no-text"),
         ({"operation": Operation.INSERT, "insert_position": None}, "insert-position-invalid"),
-        ({"operation": Operation.INSERT, "insert_position": "before"}, "insert-position-invalid"),
+        ({"operation": Operation.INSERT, "insert_position": "above"}, "insert-position-invalid"),
         (
             {"operation": Operation.INSERT, "insert_position": "start", "eid": "para_2"},
             "insert-position-invalid",

@@ -121,7 +121,7 @@ def test_clause_page_diffs_the_latest_two_versions_by_default(client, edited_cla
     assert "Changes from version 2 to version 3" in content
     assert '<del class="diff-del"><span class="sr-only">[deleted: </span>doivent' in content
     assert '<ins class="diff-ins"><span class="sr-only">[inserted: </span>devraient' in content
-    assert "Edit 2" in content and "secretariat" in content
+    assert "Edit 2" in content and "Secretariat of the Convention" in content
 
 
 def test_clause_page_diffs_any_two_versions(client, edited_clause):
