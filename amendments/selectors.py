@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.http import Http404
 
-from amendments.models import Amendment, AmendmentQuerySet, AmendmentSupport, CoSponsorship
+from amendments.models import Amendment, AmendmentQuerySet, CoSponsorship
 from guidelines.models import Clause
 from guidelines.permissions import User, organisation_of
 
@@ -52,8 +52,8 @@ def amendment_list(
     *, user: User | None, filters: AmendmentFilters | None = None
 ) -> AmendmentQuerySet:
     """The amendments the user may see, filtered, in number order within each edition
-    (drafts last), with everything a list row shows fetched up front: the number of
-    queries does not grow with the number of rows.
+    (drafts last), with everything a list row shows (edition, clause, proposer,
+    co-sponsors) fetched up front: the number of queries does not grow with the rows.
     """
     filters = filters or AmendmentFilters()
     queryset = amendments_visible_to(user)
@@ -74,11 +74,6 @@ def amendment_list(
                 "cosponsorships",
                 queryset=CoSponsorship.objects.select_related("organisation"),
             ),
-            Prefetch(
-                "supports",
-                queryset=AmendmentSupport.objects.select_related("organisation"),
-            ),
-            "positions",
         )
         .in_number_order()
     )

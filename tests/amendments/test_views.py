@@ -1305,10 +1305,10 @@ def test_list_escapes_what_users_wrote(client, window, django_user_model):
 
 LIST_QUERIES = {
     # the filter form's two choice lists (editions, organisations), the count, the page,
-    # its co-sponsors, supports and positions
-    None: 7,
+    # its co-sponsors
+    None: 5,
     # and the session, the user and the user's organisation
-    "ngo_user": 10,
+    "ngo_user": 8,
 }
 
 

@@ -166,8 +166,6 @@ def render_rows(amendments):
             a.clause.number,
             str(a.proposer),
             [str(c.organisation) for c in a.cosponsorships.all()],
-            [(str(s.organisation), s.stance) for s in a.supports.all()],
-            [p.pk for p in a.positions.all()],
         )
         for a in amendments
     ]
@@ -178,8 +176,8 @@ def test_list_query_count_does_not_grow_with_rows(
 ):
     services.amendment_cosign(amendment=submitted, user=other_ngo_user)
     services.amendment_support(amendment=submitted, user=delegate_user, stance="support")
-    # One query for the rows, one per prefetched relation.
-    with django_assert_num_queries(4):
+    # One query for the rows, one for the co-sponsors (what a list row shows).
+    with django_assert_num_queries(2):
         assert len(render_rows(selectors.amendment_list(user=AnonymousUser()))) == 1
     for status in (S.SUBMITTED, S.ADMISSIBLE):
         amendment = amendment_in(status)
@@ -188,7 +186,7 @@ def test_list_query_count_does_not_grow_with_rows(
         services.amendment_support(amendment=amendment, user=delegate_user, stance="oppose")
     amendment_in(S.ADOPTED)
     amendment_in(S.REJECTED)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2):
         assert len(render_rows(selectors.amendment_list(user=AnonymousUser()))) == 5
 
 
