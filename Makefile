@@ -51,6 +51,7 @@ format: install
 
 bench: install
 	$(BIN)/python bench/import_and_read.py
+	$(BIN)/python bench/amendments.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

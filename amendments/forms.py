@@ -133,3 +133,16 @@ class AmendmentFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, editions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["edition"].queryset = editions
+
+
+class WindowForm(forms.Form):
+    """The amendment window, typed in the meeting's time zone (Europe/Paris)."""
+
+    opens_at = forms.DateTimeField(
+        label=_("Opens"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Closes"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )

@@ -7,6 +7,7 @@ it but may not act gets 403; a stale version 409; bad input 400 with the form er
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -14,11 +15,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from amendments import forms, selectors, services
-from amendments.models import Amendment
+from amendments.models import MEETING_TIME_ZONE, Amendment, AmendmentWindow
 from guidelines import permissions
 from guidelines import selectors as guideline_selectors
 from guidelines.diffing import DiffOp
@@ -396,3 +398,47 @@ def amendment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
         )
     messages.success(request, message)
     return redirect(amendment)
+
+
+@require_http_methods(["GET", "POST"])
+def amendment_window(request: HttpRequest, slug: str) -> HttpResponse:
+    """The secretariat opens, moves or closes the edition's amendment window."""
+    edition = guideline_selectors.edition_get(slug=slug, user=request.user)
+    if not permissions.can_set_amendment_window(request.user, edition):
+        return refuse(request, _("Only the secretariat sets the amendment window."))
+    window = AmendmentWindow.objects.filter(edition=edition).first()
+    zone = ZoneInfo(window.time_zone if window else MEETING_TIME_ZONE)
+    status = 200
+    # Typed times are the meeting's local times, whatever the server's zone.
+    with timezone.override(zone):
+        if request.method == "POST":
+            form = forms.WindowForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.window_set(
+                        edition=edition,
+                        user=request.user,  # type: ignore[arg-type]
+                        opens_at=form.cleaned_data["opens_at"],
+                        closes_at=form.cleaned_data["closes_at"],
+                        time_zone=str(zone),
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                    status = 400
+                else:
+                    messages.success(request, _("The amendment window is set."))
+                    return redirect(edition)
+            else:
+                status = 400
+        else:
+            form = forms.WindowForm(
+                initial={"opens_at": window.opens_at_local, "closes_at": window.closes_at_local}
+                if window
+                else None
+            )
+        return render(
+            request,
+            "amendments/window.html",
+            {"edition": edition, "window": window, "form": form, "zone": str(zone)},
+            status=status,
+        )

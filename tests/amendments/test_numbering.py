@@ -3,14 +3,13 @@ when twenty submissions arrive at once (PostgreSQL, where rows are really locked
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from amendments import services
 from amendments.models import Amendment
 from tests.amendments.conftest import open_window
+from tests.concurrency import run_together
 
 S = Amendment.Status
 
@@ -67,40 +66,6 @@ def test_the_database_refuses_a_number_twice_in_an_edition(file_amendment, ngo_u
 
 
 # --- concurrency (PostgreSQL) --------------------------------------------------------------
-
-
-@pytest.fixture
-def postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "needs PostgreSQL: SQLite has no row locks (select_for_update is a no-op) and "
-            "its in-memory test database is not shared between threads"
-        )
-
-
-def run_together(count, work):
-    """Run ``work(i)`` in ``count`` threads started at the same instant; collect results
-    and exceptions by index."""
-    barrier = threading.Barrier(count)
-    results: dict[int, object] = {}
-    errors: dict[int, BaseException] = {}
-
-    def target(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except BaseException as error:  # reported by the test
-            errors[i] = error
-        finally:
-            connection.close()  # each thread has its own connection: give it back
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results, errors
 
 
 @pytest.mark.django_db(transaction=True)
