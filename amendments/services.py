@@ -294,6 +294,40 @@ def amendment_create(
         raise PermissionDenied(EDITION_NOT_VISIBLE)
     if not permissions.files_amendments(user):
         raise PermissionDenied(FILING_NOT_ALLOWED)
+    organisation = permissions.organisation_of(user)
+    assert organisation is not None  # files_amendments() needs one
+    amendment, linked = _new_amendment(
+        edition=edition,
+        clause=clause,
+        operation=operation,
+        insert_position=insert_position,
+        proposed_text=proposed_text,
+        justification=justification,
+        positions=positions,
+        proposer=organisation,
+        window_checked=True,
+    )
+    amendment.created_by = _author(user)
+    _record(amendment, user=user, reason=_("Filed as a draft"))
+    amendment.save()
+    if linked:
+        amendment.positions.set(linked)
+    return amendment
+
+
+def _new_amendment(
+    *,
+    edition: Edition,
+    clause: Clause,
+    operation: str,
+    insert_position: str | None,
+    proposed_text: str,
+    justification: str,
+    positions: Iterable[Position],
+    proposer: Organisation,
+    window_checked: bool,
+) -> tuple[Amendment, list[Position]]:
+    """Check what is filed against the edition and clause; the unsaved amendment."""
     if edition.is_adopted:
         raise ValidationError(
             _("%(edition)s is adopted: it takes no amendments.") % {"edition": edition.label},
@@ -314,11 +348,10 @@ def amendment_create(
     position = _check_insert_position(
         operation=operation, insert_position=insert_position, clause=current
     )
-    _check_window(edition, timezone.now())
+    if window_checked:
+        _check_window(edition, timezone.now())
     text = _check_text(operation=operation, proposed_text=proposed_text, base_text=current.text)
     linked = _check_positions(positions)
-    organisation = permissions.organisation_of(user)
-    assert organisation is not None  # files_amendments() needs one
     amendment = Amendment(
         edition=edition,
         clause=current,
@@ -328,14 +361,9 @@ def amendment_create(
         base_version=current.version,
         proposed_text=text,
         justification=justification.strip(),
-        proposer=organisation,
-        created_by=_author(user),
+        proposer=proposer,
     )
-    _record(amendment, user=user, reason=_("Filed as a draft"))
-    amendment.save()
-    if linked:
-        amendment.positions.set(linked)
-    return amendment
+    return amendment, linked
 
 
 @transaction.atomic
@@ -437,38 +465,16 @@ def amendment_record(
     which governs filing through the application. Everything else is checked as for
     ``amendment_create``.
     """
-    if edition.is_adopted:
-        raise ValidationError(
-            _("%(edition)s is adopted: it takes no amendments.") % {"edition": edition.label},
-            code=TARGET_ADOPTED,
-        )
-    current = Clause.objects.filter(pk=clause.pk).first()
-    if current is None or current.edition_id != edition.pk:
-        raise ValidationError(
-            _("The clause %(clause)s is not part of %(edition)s.")
-            % {"clause": clause, "edition": edition.label},
-            code=CLAUSE_OF_OTHER_EDITION,
-        )
-    if operation not in Amendment.Operation.values:
-        raise ValidationError(
-            _("Choose whether to replace, insert or delete."), code=OPERATION_INVALID
-        )
-    position = _check_insert_position(
-        operation=operation, insert_position=insert_position, clause=current
-    )
-    text = _check_text(operation=operation, proposed_text=proposed_text, base_text=current.text)
-    linked = _check_positions(positions)
-    amendment = Amendment(
+    amendment, linked = _new_amendment(
         edition=edition,
-        clause=current,
+        clause=clause,
         operation=operation,
-        insert_position=position,
-        base_text=current.text,
-        base_version=current.version,
-        proposed_text=text,
-        justification=justification.strip(),
+        insert_position=insert_position,
+        proposed_text=proposed_text,
+        justification=justification,
+        positions=positions,
         proposer=proposer,
-        created_by=None,
+        window_checked=False,
     )
     _number(amendment, timezone.now())
     _record(amendment, user=None, reason=reason)

@@ -25,15 +25,9 @@ from guidelines import permissions
 from guidelines import selectors as guideline_selectors
 from guidelines.diffing import DiffOp
 from guidelines.models import Edition
+from guidelines.views import refuse
 
 PAGE_SIZE = 50
-
-
-def refuse(request: HttpRequest, message: str) -> HttpResponse:
-    """Anonymous visitors are sent to log in; a user without the right gets 403."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    raise PermissionDenied(message)
 
 
 def amendment_ops(*, operation: str, base_text: str, proposed_text: str) -> list[DiffOp]:

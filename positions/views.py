@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from guidelines import permissions
+from guidelines.views import refuse
 from positions import selectors, services
 from positions.forms import (
     AcceptInvitationForm,
@@ -75,10 +75,8 @@ def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _secretariat_only(request: HttpRequest) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     if not permissions.is_secretariat(request.user):
-        raise PermissionDenied(_("Only the secretariat manages organisations."))
+        return refuse(request, _("Only the secretariat manages organisations."))
     return None
 
 
