@@ -82,3 +82,24 @@ def word_diff(a: str, b: str, *, timeout: float = 1.0) -> list[DiffOp]:
 
 def has_changes(ops: list[DiffOp]) -> bool:
     return any(op.op != "equal" for op in ops)
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"'})
+_GUILLEMETS = re.compile(r"«\s*|\s*»")
+_NO_BREAK = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " "})
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([;:!?%])")
+_SPACES = re.compile(r" {2,}")
+
+
+def typography_fold(text: str) -> str:
+    """The text with typography folded away, so only wording changes remain.
+
+    œ/oe and æ/ae, typographic and straight apostrophes and quotes (« » become "),
+    non-breaking spaces, and the space French puts before ; : ! ? are made the same.
+    """
+    folded = text.translate(_NO_BREAK)
+    folded = _GUILLEMETS.sub('"', folded)
+    folded = folded.translate(_LIGATURES).translate(_QUOTES)
+    folded = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", folded)
+    return _SPACES.sub(" ", folded)

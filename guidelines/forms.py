@@ -46,3 +46,26 @@ class ClauseEditForm(forms.Form):
 class EditionForkForm(forms.Form):
     slug = forms.SlugField(label=_("Slug of the working draft"), max_length=80)
     label = forms.CharField(label=_("Label"), max_length=200)
+
+
+class CompareForm(forms.Form):
+    """The comparison's options and filters, kept in the URL."""
+
+    typography = forms.BooleanField(label=_("Ignore typography"), required=False)
+    changed = forms.BooleanField(label=_("Changed rows only"), required=False)
+    organisation = forms.TypedChoiceField(
+        label=_("Organisation"), coerce=int, required=False, empty_value=None
+    )
+    stance = forms.ChoiceField(label=_("Stance"), required=False)
+    status = forms.ChoiceField(label=_("Amendment status"), required=False)
+    mode = forms.ChoiceField(
+        label=_("View"),
+        required=False,
+        choices=[("", _("table")), ("projector", _("projector (one row at a time)"))],
+    )
+
+    def __init__(self, *args: Any, organisations: Any, stances: Any, statuses: Any, **kw: Any):
+        super().__init__(*args, **kw)
+        self.fields["organisation"].choices = [("", "—"), *organisations]  # type: ignore[attr-defined]
+        self.fields["stance"].choices = [("", "—"), *stances]  # type: ignore[attr-defined]
+        self.fields["status"].choices = [("", "—"), *statuses]  # type: ignore[attr-defined]

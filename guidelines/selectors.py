@@ -63,10 +63,19 @@ def dashboard(*, user: User) -> list[Instrument]:
     )
     result: list[Instrument] = [i for i in instruments if i.visible_editions]
     for instrument in result:
-        for edition in instrument.visible_editions:  # type: ignore[attr-defined]
+        visible = instrument.visible_editions  # type: ignore[attr-defined]
+        for edition in visible:
             window: AmendmentWindow | None = getattr(edition, "amendment_window", None)
             edition.window = window
             edition.window_open = window is not None and window.contains()
+        # Each draft against what it revises: its base, else the adopted text.
+        adopted = [e for e in visible if e.is_adopted]
+        by_id = {e.pk: e for e in visible}
+        instrument.comparisons = [  # type: ignore[attr-defined]
+            (by_id.get(e.based_on_id) or adopted[-1], e)
+            for e in visible
+            if not e.is_adopted and (e.based_on_id in by_id or adopted)
+        ]
     return result
 
 
@@ -253,3 +262,208 @@ def edition_export_data(*, edition: Edition) -> EditionData:
         subtitle=edition.subtitle,
         clauses=clauses,
     )
+
+
+# --- the comparison --------------------------------------------------------------------
+
+NOT_KNOWN = "not_known"  # only in A, and B is partial: B may have it, unseen
+UNMATCHED = "unmatched"  # across languages, not (yet) matched by hand
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    typography: bool = False  # fold typography away before diffing
+    changed_only: bool = False
+    organisation: int | None = None
+    stance: str = ""
+    status: str = ""
+
+    @property
+    def filters_annotations(self) -> bool:
+        return bool(self.organisation or self.stance or self.status)
+
+
+@dataclass
+class CompareRow:
+    kind: str  # a ClauseCorrespondence kind, NOT_KNOWN or UNMATCHED
+    a: list[dict[str, Any]]  # A's clauses on this row (several for a merge)
+    b: dict[str, Any] | None
+    score: float
+    ops: list[DiffOp]
+    changed: bool
+    positions: list[Any]
+    amendments: list[Any]
+
+    @property
+    def anchor(self) -> str:
+        return self.b["eid"] if self.b else f"a-{self.a[0]['eid']}"
+
+
+@dataclass
+class Comparison:
+    a: Edition
+    b: Edition
+    rows: list[CompareRow]
+    word_diff: bool  # False across languages: texts side by side
+    method: str  # "stored", "eid", "text" or "none"
+    summary: dict[str, int]
+    amendment_summary: dict[str, int]
+    options: CompareOptions
+
+
+def _clause_rows(edition: Edition) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in edition.clauses.in_document_order().values(
+            "id", "kind", "number", "eid", "depth", "heading", "text", "note"
+        )
+    ]
+    for row in rows:
+        row["words"] = f"{row['heading']} {row['text']}".strip()
+    return rows
+
+
+def compare_editions(
+    *, a: Edition, b: Edition, user: User, options: CompareOptions | None = None
+) -> Comparison:
+    """Edition A against edition B, one row per aligned pair in B's order, A's unmatched
+    clauses where they stood; each row with its word diff and the positions and
+    amendments (visible to the user) concerning either clause.
+
+    Correspondences come from the table when the secretariat has aligned the pair;
+    otherwise they are proposed on the fly (nothing is stored): by eid along a fork,
+    by words in one language, and not at all across languages, where the texts stand
+    side by side. Clauses only in A read "not known" when B is partial. A fixed number
+    of queries, whatever the number of clauses and annotations.
+    """
+    from amendments.models import Amendment
+    from guidelines.aligning import AlignItem, Match, align_by_eid, align_by_text
+    from guidelines.diffing import typography_fold
+    from guidelines.models import ClauseCorrespondence
+    from positions.selectors import positions_for_clauses
+
+    options = options or CompareOptions()
+    rows_a, rows_b = _clause_rows(a), _clause_rows(b)
+    by_id = {r["id"]: r for r in rows_a + rows_b}
+    fork = b.based_on_id == a.pk or a.based_on_id == b.pk
+    same_language = a.language == b.language
+    stored = list(
+        ClauseCorrespondence.objects.filter(edition_a=a, edition_b=b).values_list(
+            "source_id", "target_id", "kind", "score"
+        )
+    )
+    matches: list[Match]
+    if stored:
+        method = "stored"
+        matches = [Match(s, t, k, sc) for s, t, k, sc in stored]
+    elif fork or same_language:
+        items_a = [AlignItem(r["id"], r["eid"], r["number"], r["kind"], r["words"]) for r in rows_a]
+        items_b = [AlignItem(r["id"], r["eid"], r["number"], r["kind"], r["words"]) for r in rows_b]
+        method = "eid" if fork else "text"
+        matches = align_by_eid(items_a, items_b) if fork else align_by_text(items_a, items_b)
+    else:
+        method = "none"
+        matches = []
+
+    sources_of: dict[int, list[tuple[int, str, float]]] = {}
+    placed_a: set[int] = set()
+    for m in matches:
+        if m.target is not None and m.source is not None:
+            sources_of.setdefault(m.target, []).append((m.source, m.kind, m.score))
+            placed_a.add(m.source)
+    rows: list[CompareRow] = []
+    row_of_a: dict[int, int] = {}
+    for clause in rows_b:
+        sources = sorted(sources_of.get(clause["id"], []), key=lambda s: by_id[s[0]]["id"])
+        kind = sources[0][1] if sources else ("new" if method != "none" else UNMATCHED)
+        row = CompareRow(
+            kind, [by_id[s] for s, _k, _sc in sources], clause, max((sc for *_r, sc in sources),
+            default=0.0), [], False, [], [],
+        )  # fmt: skip
+        for source, *_rest in sources:
+            row_of_a.setdefault(source, len(rows))
+        rows.append(row)
+    # A's clauses with no row go where they stood: after the row of the A clause before.
+    missing_kind = NOT_KNOWN if b.is_partial else ("deleted" if method != "none" else UNMATCHED)
+    insert_after: dict[int, list[CompareRow]] = {}
+    previous_row = -1
+    for clause in rows_a:
+        if clause["id"] in row_of_a:
+            previous_row = row_of_a[clause["id"]]
+        elif clause["id"] not in placed_a:
+            insert_after.setdefault(previous_row, []).append(
+                CompareRow(missing_kind, [clause], None, 0.0, [], False, [], [])
+            )
+    # With no pair at all (across languages, before any matching by hand), there is
+    # no "where they stood" in B: A's clauses follow B's.
+    leading = insert_after.pop(-1, [])
+    ordered = leading if row_of_a else []
+    for index, row in enumerate(rows):
+        ordered.append(row)
+        ordered.extend(insert_after.get(index, []))
+    rows = ordered if row_of_a else ordered + leading
+
+    # Word diffs, in one cached batch; none across languages.
+    word_diff_on = fork or same_language
+    pairs = []
+    for row in rows:
+        old = " ".join(c["words"] for c in row.a)
+        new = row.b["words"] if row.b else ""
+        if options.typography:
+            old, new = typography_fold(old), typography_fold(new)
+        pairs.append((old, new) if word_diff_on and row.a and row.b else ("", ""))
+    for row, ops in zip(rows, word_diffs(pairs), strict=True):
+        if word_diff_on and row.a and row.b:
+            row.ops = ops
+            row.changed = has_changes(ops) or (
+                len(row.a) == 1 and row.a[0]["number"] != row.b["number"]
+            )
+            if not row.changed and row.kind in ("modified", "renumbered"):
+                row.kind = "same"  # only typography differed, and it is folded away
+        else:
+            row.changed = True
+
+    # Annotations: the positions and amendments on either side of each row.
+    clause_ids = [c["id"] for c in rows_a + rows_b]
+    positions = positions_for_clauses(clause_ids=clause_ids, user=user)
+    amendments_by_clause: dict[int, list[Any]] = {}
+    amendments = (
+        Amendment.objects.visible_to(user)
+        .filter(clause_id__in=clause_ids)
+        .select_related("proposer")
+        .in_number_order()
+    )
+    if options.status:
+        amendments = amendments.filter(status=options.status)
+    if options.organisation:
+        amendments = amendments.filter(proposer_id=options.organisation)
+    for amendment in amendments:
+        amendments_by_clause.setdefault(amendment.clause_id, []).append(amendment)
+    amendment_summary: dict[str, int] = {}
+    for row in rows:
+        ids = [c["id"] for c in row.a] + ([row.b["id"]] if row.b else [])
+        seen: set[int] = set()
+        for clause_id in ids:
+            for position in positions.get(clause_id, []):
+                if position.id in seen:
+                    continue
+                if options.stance and position.stance != options.stance:
+                    continue
+                if options.organisation and position.organisation_id != options.organisation:
+                    continue
+                seen.add(position.id)
+                row.positions.append(position)
+            if not options.stance:
+                row.amendments.extend(amendments_by_clause.get(clause_id, []))
+        for amendment in row.amendments:
+            label = amendment.get_status_display()
+            amendment_summary[label] = amendment_summary.get(label, 0) + 1
+
+    summary: dict[str, int] = {}
+    for row in rows:
+        summary[row.kind] = summary.get(row.kind, 0) + 1
+    if options.changed_only:
+        rows = [r for r in rows if r.changed]
+    if options.filters_annotations:
+        rows = [r for r in rows if r.positions or r.amendments]
+    return Comparison(a, b, rows, word_diff_on, method, summary, amendment_summary, options)

@@ -3,14 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from amendments.selectors import amendments_of_clause
 from guidelines import permissions, selectors, services
-from guidelines.forms import ClauseEditForm, EditionForkForm, VersionPairForm
+from guidelines.forms import ClauseEditForm, CompareForm, EditionForkForm, VersionPairForm
 from positions.selectors import positions_for_clauses
 
 
@@ -162,3 +162,65 @@ def edition_fork(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "guidelines/edition_fork.html", {"edition": edition, "form": form}, status=status
     )
+
+
+@require_safe
+def compare(request: HttpRequest, a: str, b: str) -> HttpResponse:
+    """Edition A against edition B, clause by clause, with what is said about each."""
+    from amendments.models import Amendment
+    from positions.models import Organisation, Position
+
+    edition_a = selectors.edition_get(slug=a, user=request.user)
+    edition_b = selectors.edition_get(slug=b, user=request.user)
+    form = CompareForm(
+        request.GET or None,
+        organisations=Organisation.objects.filter(
+            kind__in=[Organisation.Kind.NGO, Organisation.Kind.PARTY]
+        ).values_list("pk", "name"),
+        stances=Position.Stance.choices,
+        statuses=[c for c in Amendment.Status.choices if c[0] != Amendment.Status.DRAFT],
+    )
+    if form.is_bound and not form.is_valid():
+        context = {"a": edition_a, "b": edition_b, "form": form, "comparison": None}
+        return render(request, "guidelines/compare.html", context, status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    options = selectors.CompareOptions(
+        typography=data.get("typography", False),
+        changed_only=data.get("changed", False),
+        organisation=data.get("organisation"),
+        stance=data.get("stance", ""),
+        status=data.get("status", ""),
+    )
+    comparison = selectors.compare_editions(
+        a=edition_a, b=edition_b, user=request.user, options=options
+    )
+    template = (
+        "guidelines/compare_projector.html"
+        if data.get("mode") == "projector"
+        else "guidelines/compare.html"
+    )
+    query = request.GET.copy()
+    return render(
+        request,
+        template,
+        {
+            "a": edition_a,
+            "b": edition_b,
+            "form": form,
+            "comparison": comparison,
+            "toggle_changed": _with(query, "changed", "" if options.changed_only else "on"),
+            "projector_url": _with(query, "mode", "projector"),
+            "table_url": _with(query, "mode", ""),
+        },
+    )
+
+
+def _with(query: QueryDict, key: str, value: str) -> str:
+    """The query string with ``key`` set to ``value`` (removed when empty)."""
+    changed = query.copy()
+    if value:
+        changed[key] = value
+    else:
+        changed.pop(key, None)
+    encoded = changed.urlencode()
+    return f"?{encoded}" if encoded else "?"

@@ -39,6 +39,7 @@ class PositionRow:
     language: str
     organisation: str
     organisation_name: str
+    organisation_id: int
     paper_id: int
     paper_title: str
     url: str
@@ -87,6 +88,7 @@ _ROW_FIELDS = (
     "paper_id",
     "paper__title",
     "paper__language",
+    "organisation_id",
     "organisation__name",
     "organisation__acronym",
 )
@@ -115,6 +117,7 @@ def _row(values: dict[str, Any], *, prefix: str = "", rationale: str = "") -> Po
         language=values[f"{prefix}paper__language"],
         organisation=values[f"{prefix}organisation__acronym"] or name,
         organisation_name=name,
+        organisation_id=values[f"{prefix}organisation_id"],
         paper_id=paper_id,
         paper_title=values[f"{prefix}paper__title"],
         url=f"{paper_url}#position-{pk}",

@@ -70,3 +70,13 @@ def test_many_distinct_tokens_skip_the_surrogate_range():
     ops = word_diff(words_a, words_b, timeout=5)
     assert rebuild(ops, "delete") == words_a
     assert rebuild(ops, "insert") == words_b
+
+
+def test_typography_fold_leaves_only_wording():
+    from guidelines.diffing import typography_fold
+
+    a = "la mise en œuvre de l’article\u00a0; « culture » !"
+    b = "la mise en oeuvre de l'article; \"culture\"!"
+    assert typography_fold(a) == typography_fold(b)
+    assert not has_changes(word_diff(typography_fold(a), typography_fold(b)))
+    assert has_changes(word_diff(typography_fold(a), typography_fold(b + " nouveau")))
