@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guidelines.models import ClauseCorrespondence
+
 
 class VersionPairForm(forms.Form):
     """Two versions of a clause to compare (query string ``?old=1&new=3``)."""
@@ -69,3 +71,9 @@ class CompareForm(forms.Form):
         self.fields["organisation"].choices = [("", "—"), *organisations]  # type: ignore[attr-defined]
         self.fields["stance"].choices = [("", "—"), *stances]  # type: ignore[attr-defined]
         self.fields["status"].choices = [("", "—"), *statuses]  # type: ignore[attr-defined]
+
+
+class CorrespondenceForm(forms.Form):
+    source = forms.CharField(label=_("Clause of A (identifier)"), max_length=200, required=False)
+    target = forms.CharField(label=_("Clause of B (identifier)"), max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ClauseCorrespondence.Kind.choices)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -418,3 +418,83 @@ def editions_align(*, a: Edition, b: Edition, user: AbstractBaseUser | None = No
     for m in matches:
         kinds[m.kind] = kinds.get(m.kind, 0) + 1
     return AlignResult("eid" if fork else "text", len(matches), len(kept), kinds)
+
+
+CORRESPONDENCE_INVALID = "correspondence-invalid"
+
+
+@transaction.atomic
+def correspondence_confirm(*, user: AbstractBaseUser, correspondence: ClauseCorrespondence) -> None:
+    """The secretariat confirms a proposal: realigning will keep it."""
+    if not permissions.is_secretariat(user):
+        raise PermissionDenied(NOT_ALLOWED)
+    correspondence.confirmed = True
+    correspondence.updated_by_id = user.pk
+    correspondence.save(update_fields=["confirmed", "updated_by", "updated_at"])
+
+
+@transaction.atomic
+def correspondence_delete(*, user: AbstractBaseUser, correspondence: ClauseCorrespondence) -> None:
+    if not permissions.is_secretariat(user):
+        raise PermissionDenied(NOT_ALLOWED)
+    correspondence.delete()
+
+
+@transaction.atomic
+def correspondence_set(
+    *,
+    user: AbstractBaseUser,
+    a: Edition,
+    b: Edition,
+    source_eid: str,
+    target_eid: str,
+    kind: str,
+) -> ClauseCorrespondence:
+    """Match two clauses by hand (across languages, the only way), confirmed at once.
+
+    An empty ``source_eid`` records a new clause of B, an empty ``target_eid`` a
+    clause of A that B does not have. Earlier correspondences of either clause in this
+    pair of editions are replaced.
+    """
+    if not permissions.is_secretariat(user):
+        raise PermissionDenied(NOT_ALLOWED)
+    if kind not in ClauseCorrespondence.Kind.values:
+        raise ValidationError(_("Choose the kind of correspondence."), code=CORRESPONDENCE_INVALID)
+    if not source_eid and not target_eid:
+        raise ValidationError(_("Name a clause of A, of B, or both."), code=CORRESPONDENCE_INVALID)
+    source = a.clauses.filter(eid=source_eid).first() if source_eid else None
+    target = b.clauses.filter(eid=target_eid).first() if target_eid else None
+    if (source_eid and source is None) or (target_eid and target is None):
+        raise ValidationError(
+            _("No clause %(eid)s in %(edition)s.")
+            % (
+                {"eid": source_eid, "edition": a.label}
+                if source_eid and source is None
+                else {"eid": target_eid, "edition": b.label}
+            ),
+            code=CORRESPONDENCE_INVALID,
+        )
+    existing = ClauseCorrespondence.objects.filter(edition_a=a, edition_b=b)
+    if source is not None and target is not None:
+        # The pair replaces whatever said these clauses were new or deleted, or paired
+        # them otherwise, unless the kind says one side has several partners.
+        if kind not in (ClauseCorrespondence.Kind.SPLIT, ClauseCorrespondence.Kind.MERGED):
+            existing.filter(models.Q(source=source) | models.Q(target=target)).delete()
+        else:
+            existing.filter(models.Q(source=source, target=None)).delete()
+            existing.filter(models.Q(source=None, target=target)).delete()
+    elif source is not None:
+        existing.filter(source=source).delete()
+    else:
+        existing.filter(target=target).delete()
+    return ClauseCorrespondence.objects.create(
+        edition_a=a,
+        edition_b=b,
+        source=source,
+        target=target,
+        kind=kind,
+        method=ClauseCorrespondence.Method.MANUAL,
+        confirmed=True,
+        score=0.0,
+        updated_by_id=user.pk,
+    )

@@ -5,6 +5,7 @@ from guidelines import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("compare/<slug:a>/<slug:b>/", views.compare, name="compare"),
+    path("compare/<slug:a>/<slug:b>/map/", views.compare_map, name="compare_map"),
     path("editions/<slug:slug>/", views.edition_detail, name="edition_detail"),
     path("editions/<slug:slug>/fork/", views.edition_fork, name="edition_fork"),
     path("editions/<slug:slug>/<str:eid>/", views.clause_detail, name="clause_detail"),

@@ -3,14 +3,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from amendments.selectors import amendments_of_clause
 from guidelines import permissions, selectors, services
-from guidelines.forms import ClauseEditForm, CompareForm, EditionForkForm, VersionPairForm
+from guidelines.forms import (
+    ClauseEditForm,
+    CompareForm,
+    CorrespondenceForm,
+    EditionForkForm,
+    VersionPairForm,
+)
 from positions.selectors import positions_for_clauses
 
 
@@ -211,6 +217,7 @@ def compare(request: HttpRequest, a: str, b: str) -> HttpResponse:
             "toggle_changed": _with(query, "changed", "" if options.changed_only else "on"),
             "projector_url": _with(query, "mode", "projector"),
             "table_url": _with(query, "mode", ""),
+            "can_map": permissions.is_secretariat(request.user),
         },
     )
 
@@ -224,3 +231,64 @@ def _with(query: QueryDict, key: str, value: str) -> str:
         changed.pop(key, None)
     encoded = changed.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@require_http_methods(["GET", "POST"])
+def compare_map(request: HttpRequest, a: str, b: str) -> HttpResponse:
+    """The secretariat's clause map: propose, confirm, remove, or match by hand."""
+    from guidelines.models import ClauseCorrespondence
+
+    edition_a = selectors.edition_get(slug=a, user=request.user)
+    edition_b = selectors.edition_get(slug=b, user=request.user)
+    if not permissions.is_secretariat(request.user):
+        return refuse(request, _("Only the secretariat maps clauses."))
+    correspondences = ClauseCorrespondence.objects.filter(edition_a=edition_a, edition_b=edition_b)
+    form = CorrespondenceForm()
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        user = request.user
+        try:
+            if action == "align":
+                result = services.editions_align(a=edition_a, b=edition_b, user=user)  # type: ignore[arg-type]
+                messages.success(
+                    request,
+                    _("%(n)s correspondences proposed; %(kept)s kept.")
+                    % {"n": result.proposed, "kept": result.kept},
+                )
+            elif action in ("confirm", "delete"):
+                correspondence = correspondences.filter(pk=request.POST.get("id") or 0).first()
+                if correspondence is None:
+                    raise Http404("No such correspondence.")
+                if action == "confirm":
+                    services.correspondence_confirm(user=user, correspondence=correspondence)  # type: ignore[arg-type]
+                else:
+                    services.correspondence_delete(user=user, correspondence=correspondence)  # type: ignore[arg-type]
+            elif action == "add":
+                form = CorrespondenceForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("Correct the form."))
+                services.correspondence_set(
+                    user=user,  # type: ignore[arg-type]
+                    a=edition_a,
+                    b=edition_b,
+                    source_eid=form.cleaned_data["source"].strip(),
+                    target_eid=form.cleaned_data["target"].strip(),
+                    kind=form.cleaned_data["kind"],
+                )
+            else:
+                raise ValidationError(_("Unknown action."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            status = 400
+        else:
+            return redirect("compare_map", a=edition_a.slug, b=edition_b.slug)
+    rows = correspondences.select_related("source", "target").order_by(
+        "target__order", "source__order"
+    )
+    return render(
+        request,
+        "guidelines/compare_map.html",
+        {"a": edition_a, "b": edition_b, "rows": rows, "form": form},
+        status=status,
+    )
