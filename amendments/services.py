@@ -26,6 +26,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amendments import consolidating
 from amendments.models import (
     MEETING_TIME_ZONE,
     Amendment,
@@ -765,3 +766,130 @@ def window_set(
     _record(window, user=user, reason=_("Amendment window set"))
     window.save()
     return window
+
+
+# --- consolidation ---------------------------------------------------------------------
+
+CONFLICTS = "conflicts"
+NOT_ADOPTED = "not-adopted"
+OTHER_EDITION = "other-edition"
+ADOPTED_STATUSES = (Status.ADOPTED, Status.ADOPTED_AS_AMENDED)
+
+
+def plan_clauses(edition: Edition) -> list[consolidating.PlanClause]:
+    rows = edition.clauses.in_document_order().values(
+        "id", "eid", "number", "kind", "parent_id", "heading", "text", "depth"
+    )
+    eid_of = {r["id"]: r["eid"] for r in rows}
+    return [
+        consolidating.PlanClause(
+            eid=r["eid"],
+            number=r["number"],
+            kind=r["kind"],
+            parent_eid=eid_of.get(r["parent_id"]),
+            heading=r["heading"],
+            text=r["text"],
+            depth=r["depth"],
+        )
+        for r in rows
+    ]
+
+
+def plan_amendments(amendments: Iterable[Amendment]) -> list[consolidating.PlanAmendment]:
+    """What each amendment does, in number order; adopted as amended: the adopted text."""
+    return [
+        consolidating.PlanAmendment(
+            number=a.number,
+            operation=a.operation,
+            insert_position=a.insert_position,
+            clause_eid=a.clause.eid,
+            base_text=a.base_text,
+            text=a.adopted_text if a.status == Status.ADOPTED_AS_AMENDED else a.proposed_text,
+            proposer=a.proposer.name,
+        )
+        for a in sorted(amendments, key=lambda a: (a.sequence or 0, a.pk))
+    ]
+
+
+@transaction.atomic
+def edition_consolidate(
+    *,
+    base: Edition,
+    user: User | None,
+    slug: str,
+    label: str,
+    amendments: Iterable[Amendment] | None = None,
+    resolutions: dict[str, consolidating.Resolution] | None = None,
+) -> tuple[Edition, consolidating.Plan]:
+    """A new working edition (based on ``base``) with the adopted amendments applied.
+
+    By default all of the base's adopted amendments; each change goes through the clause
+    services with the amendment in the history reason ("A-3 adopted"). Refused while the
+    plan has unresolved conflicts (code ``conflicts``). The base row is locked, so two
+    consolidations of one base run one after the other.
+    """
+    if user is not None and not permissions.is_secretariat(user):
+        raise PermissionDenied(NOT_ALLOWED)
+    # Lock the base: concurrent consolidations of it queue here.
+    Edition.objects.select_for_update().filter(pk=base.pk).get()
+    adopted = Amendment.objects.filter(edition=base, status__in=ADOPTED_STATUSES)
+    chosen = list(adopted.select_related("clause", "proposer"))
+    if amendments is not None:
+        wanted = {a.pk for a in amendments}
+        chosen = [a for a in chosen if a.pk in wanted]
+        if len(chosen) != len(wanted):
+            raise ValidationError(
+                _("Only adopted amendments of %(edition)s can be consolidated.")
+                % {"edition": base.label},
+                code=NOT_ADOPTED,
+            )
+    plan = consolidating.plan_consolidation(
+        plan_clauses(base), plan_amendments(chosen), resolutions
+    )
+    if plan.conflicts:
+        raise ValidationError(
+            _("Resolve the conflicts first: %(list)s.")
+            % {
+                "list": "; ".join(
+                    f"{c.clause_eid} ({', '.join(c.amendments)})" for c in plan.conflicts
+                )
+            },
+            code=CONFLICTS,
+        )
+    fork = guidelines_services.edition_fork(
+        base=base,
+        user=_author(user),
+        slug=slug,
+        label=label,
+        reason=_("Consolidated from %(label)s") % {"label": base.label},
+    )
+    clauses = {c.eid: c for c in fork.clauses.all()}
+    for eid in plan.deleted:
+        if eid in clauses:
+            guidelines_services.clause_delete(
+                clause=clauses[eid], user=None, reason=_("%(n)s adopted") % {"n": plan.changed[eid]}
+            )
+    for clause in plan.clauses:
+        reason = _("%(n)s adopted") % {"n": plan.changed.get(clause.eid, "")}
+        existing = clauses.get(clause.eid)
+        if clause.inserted_by:
+            guidelines_services.clause_insert(
+                edition=fork,
+                user=None,
+                eid=clause.eid,
+                number=clause.number,
+                kind=clause.kind,
+                parent_eid=clause.parent_eid,
+                text=clause.text,
+                reason=reason,
+            )
+        elif existing is not None and existing.text != clause.text:
+            guidelines_services.clause_update(
+                clause=existing,
+                user=None,
+                expected_version=existing.version,
+                reason=reason,
+                text=clause.text,
+            )
+    guidelines_services.clause_reorder(edition=fork, eids=[c.eid for c in plan.clauses])
+    return fork, plan

@@ -498,3 +498,93 @@ def correspondence_set(
         score=0.0,
         updated_by_id=user.pk,
     )
+
+
+@transaction.atomic
+def clause_insert(
+    *,
+    edition: Edition,
+    user: AbstractBaseUser | None,
+    eid: str,
+    number: str,
+    kind: str,
+    parent_eid: str | None,
+    text: str,
+    reason: str,
+    heading: str = "",
+) -> Clause:
+    """A new clause in a draft or working edition; its place is set by ``clause_reorder``.
+
+    ``user`` None is the command line or a service acting for the secretariat.
+    """
+    if edition.is_adopted:
+        raise ValidationError(
+            _("%(label)s is adopted: its text cannot be changed.") % {"label": edition.label},
+            code=ADOPTED_READ_ONLY,
+        )
+    if user is not None and not permissions.can_edit_edition(user, edition):
+        raise PermissionDenied(NOT_ALLOWED)
+    if edition.clauses.filter(eid=eid).exists():
+        raise ValidationError(
+            _("%(eid)s is already a clause of %(label)s.") % {"eid": eid, "label": edition.label},
+            code=SLUG_TAKEN,
+        )
+    parent = edition.clauses.filter(eid=parent_eid).first() if parent_eid else None
+    clause = Clause(
+        edition=edition,
+        parent=parent,
+        kind=kind,
+        number=number,
+        eid=eid,
+        order=edition.clauses.count() + 1,
+        depth=parent.depth + 1 if parent else 0,
+        heading=normalise_text(heading),
+        text=normalise_text(text),
+    )
+    _record(clause, user=user, reason=reason)
+    clause.save()
+    return clause
+
+
+@transaction.atomic
+def clause_delete(*, clause: Clause, user: AbstractBaseUser | None, reason: str) -> list[str]:
+    """Remove a clause and what it contains from a draft, each with a history row.
+
+    Refused when positions or amendments refer to one of them. The eids removed.
+    """
+    edition = clause.edition
+    if edition.is_adopted:
+        raise ValidationError(
+            _("%(label)s is adopted: its text cannot be changed.") % {"label": edition.label},
+            code=ADOPTED_READ_ONLY,
+        )
+    if user is not None and not permissions.can_edit_edition(user, edition):
+        raise PermissionDenied(NOT_ALLOWED)
+    family = [clause]
+    frontier = [clause.pk]
+    while frontier:
+        children = list(Clause.objects.filter(parent_id__in=frontier))
+        family += children
+        frontier = [c.pk for c in children]
+    removed = []
+    for member in sorted(family, key=lambda c: -c.depth):
+        _record(member, user=user, reason=reason)
+        try:
+            member.delete()
+        except (ProtectedError, RestrictedError):
+            raise ValidationError(
+                _("%(clause)s cannot be removed: positions or amendments refer to it.")
+                % {"clause": member.number or member.eid},
+                code=CLAUSE_REFERRED_TO,
+            ) from None
+        removed.append(member.eid)
+    return removed
+
+
+def clause_reorder(*, edition: Edition, eids: list[str]) -> None:
+    """Put the clauses in the order given (document order): a position, not a wording,
+    so no new version."""
+    clauses = {c.eid: c for c in edition.clauses.all()}
+    for order, eid in enumerate(eids, start=1):
+        clauses[eid].order = order
+    Clause.objects.bulk_update(clauses.values(), ["order"])
