@@ -199,10 +199,15 @@ def plan_consolidation(
         if amendment.operation != "insert":
             continue
         anchor = current.get(amendment.clause_eid)
-        if anchor is None or anchor.eid in gone:
+        if anchor is None or (anchor.eid in gone and amendment.insert_position == "start"):
             outcomes.append(Outcome(amendment.number, FAILED, "its place is no longer in the text"))
             continue
-        new, index = _new_clause(kept, anchor, amendment, taken, numbers)
+        if anchor.eid in gone:
+            # The anchor is deleted: the new clause goes where it stood.
+            new, _index = _new_clause([anchor], anchor, amendment, taken, numbers)
+            index = _where_it_stood(clauses, kept, anchor)
+        else:
+            new, index = _new_clause(kept, anchor, amendment, taken, numbers)
         kept.insert(index, new)
         taken.add(new.eid)
         numbers.add(new.number)
@@ -271,6 +276,22 @@ def _settle(
         if a.number != resolution.keep
     ]
     return kept
+
+
+def _where_it_stood(
+    clauses: Sequence[PlanClause], kept: list[PlanClause], anchor: PlanClause
+) -> int:
+    """The place in ``kept`` of the first clause that followed ``anchor`` (and what it
+    contained) in the original text and is still there; the end if none is."""
+    original = [c.eid for c in clauses]
+    start = original.index(anchor.eid) + 1
+    while start < len(clauses) and clauses[start].depth > anchor.depth:
+        start += 1
+    remaining = {c.eid: i for i, c in enumerate(kept)}
+    for clause in clauses[start:]:
+        if clause.eid in remaining:
+            return remaining[clause.eid]
+    return len(kept)
 
 
 def _number_key(number: str) -> tuple[int, str]:

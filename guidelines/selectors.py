@@ -324,7 +324,12 @@ def _clause_rows(edition: Edition) -> list[dict[str, Any]]:
 
 
 def compare_editions(
-    *, a: Edition, b: Edition, user: User, options: CompareOptions | None = None
+    *,
+    a: Edition,
+    b: Edition,
+    user: User,
+    options: CompareOptions | None = None,
+    b_rows: list[dict[str, Any]] | None = None,
 ) -> Comparison:
     """Edition A against edition B, one row per aligned pair in B's order, A's unmatched
     clauses where they stood; each row with its word diff and the positions and
@@ -335,6 +340,9 @@ def compare_editions(
     by words in one language, and not at all across languages, where the texts stand
     side by side. Clauses only in A read "not known" when B is partial. A fixed number
     of queries, whatever the number of clauses and annotations.
+
+    ``b_rows`` compares A with a text that is not stored (a what-if or a consolidation
+    preview): rows like ``_clause_rows`` gives, with negative ids, matched by eid.
     """
     from amendments.models import Amendment
     from guidelines.aligning import AlignItem, Match, align_by_eid, align_by_text
@@ -343,13 +351,18 @@ def compare_editions(
     from positions.selectors import positions_for_clauses
 
     options = options or CompareOptions()
-    rows_a, rows_b = _clause_rows(a), _clause_rows(b)
+    rows_a = _clause_rows(a)
+    rows_b = b_rows if b_rows is not None else _clause_rows(b)
     by_id = {r["id"]: r for r in rows_a + rows_b}
-    fork = b.based_on_id == a.pk or a.based_on_id == b.pk
+    fork = b_rows is not None or b.based_on_id == a.pk or a.based_on_id == b.pk
     same_language = a.language == b.language
-    stored = list(
-        ClauseCorrespondence.objects.filter(edition_a=a, edition_b=b).values_list(
-            "source_id", "target_id", "kind", "score"
+    stored = (
+        []
+        if b_rows is not None
+        else list(
+            ClauseCorrespondence.objects.filter(edition_a=a, edition_b=b).values_list(
+                "source_id", "target_id", "kind", "score"
+            )
         )
     )
     matches: list[Match]
@@ -415,8 +428,14 @@ def compare_editions(
     for row, ops in zip(rows, word_diffs(pairs), strict=True):
         if word_diff_on and row.a and row.b:
             row.ops = ops
-            row.changed = has_changes(ops) or (
-                len(row.a) == 1 and row.a[0]["number"] != row.b["number"]
+            if options.typography and not has_changes(ops) and row.b["words"]:
+                # Only typography differed: quote B as it is written, not folded.
+                row.ops = [DiffOp("equal", row.b["words"])]
+            # A split or a merge changes the structure even when no word changed.
+            row.changed = (
+                has_changes(ops)
+                or row.kind in ("split", "merged")
+                or (len(row.a) == 1 and row.a[0]["number"] != row.b["number"])
             )
             if not row.changed and row.kind in ("modified", "renumbered"):
                 row.kind = "same"  # only typography differed, and it is folded away
@@ -424,7 +443,7 @@ def compare_editions(
             row.changed = True
 
     # Annotations: the positions and amendments on either side of each row.
-    clause_ids = [c["id"] for c in rows_a + rows_b]
+    clause_ids = [c["id"] for c in rows_a + rows_b if c["id"] > 0]
     positions = positions_for_clauses(clause_ids=clause_ids, user=user)
     amendments_by_clause: dict[int, list[Any]] = {}
     amendments = (
@@ -445,7 +464,7 @@ def compare_editions(
         seen: set[int] = set()
         for clause_id in ids:
             for position in positions.get(clause_id, []):
-                if position.id in seen:
+                if position.id in seen or options.status:  # positions have no status
                     continue
                 if options.stance and position.stance != options.stance:
                     continue

@@ -141,12 +141,28 @@ def test_inserts_get_numbers_and_eids_that_do_not_collide():
     assert len({c.eid for c in plan.clauses}) == len(plan.clauses)
 
 
-def test_insert_at_a_deleted_clause_is_not_applied():
+def test_insert_next_to_a_deleted_clause_goes_where_it_stood():
     plan = plan_consolidation(
         BASE,
         [
-            PlanAmendment("A-1", "delete", "", "para_2", BASE[3].text, ""),
-            PlanAmendment("A-2", "insert", "after", "para_2", "", "Orphan."),
+            PlanAmendment("A-1", "insert", "before", "para_1", "", "Replaces it."),
+            PlanAmendment("A-2", "delete", "", "para_1", BASE[1].text, ""),
+        ],
+    )
+    assert states(plan) == {"A-1": APPLIED, "A-2": APPLIED}
+    assert texts(plan) == [
+        ("sec_1", "", ""),
+        ("para_1A", "1 A", "Replaces it."),
+        ("para_2", "2", BASE[3].text),
+    ]
+
+
+def test_insert_at_the_start_of_a_deleted_section_is_not_applied():
+    plan = plan_consolidation(
+        BASE,
+        [
+            PlanAmendment("A-1", "delete", "", "sec_1", "", ""),
+            PlanAmendment("A-2", "insert", "start", "sec_1", "", "Orphan."),
         ],
     )
     assert states(plan) == {"A-1": APPLIED, "A-2": FAILED}
