@@ -146,3 +146,34 @@ class WindowForm(forms.Form):
         label=_("Closes"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+
+
+class WhatIfForm(forms.Form):
+    """Which amendments a what-if applies: chosen one by one, by organisation or all."""
+
+    amendment = forms.ModelMultipleChoiceField(
+        label=_("Amendments"), queryset=Amendment.objects.none(), required=False
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("All of one organisation"), queryset=Organisation.objects.all(), required=False
+    )
+    format = forms.ChoiceField(
+        label=_("Export"),
+        choices=[("", "—"), ("md", "Markdown"), ("json", "JSON")],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["amendment"].queryset = candidates  # type: ignore[attr-defined]
+        self.fields["amendment"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda a: (
+                f"{a.number} · {a.clause.number or a.clause.eid} · "
+                f"{a.get_operation_display()} · {a.proposer} · {a.get_status_display()}"
+            )
+        )
+
+
+class ConsolidateForm(forms.Form):
+    slug = forms.SlugField(label=_("Slug of the consolidated edition"), max_length=80)
+    label = forms.CharField(label=_("Label"), max_length=200)

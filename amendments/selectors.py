@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from amendments.models import Amendment, AmendmentQuerySet, CoSponsorship
-from guidelines.models import Clause
+from amendments import consolidating
+from amendments.compilation import CompilationRow, CompilationSupport
+from amendments.models import Amendment, AmendmentQuerySet, AmendmentSupport, CoSponsorship
+from guidelines.models import Clause, Edition
 from guidelines.permissions import User, organisation_of
+from guidelines.selectors import CompareOptions, Comparison, compare_editions
 
 
 def amendments_visible_to(user: User | None) -> AmendmentQuerySet:
@@ -79,6 +83,77 @@ def amendment_list(
     )
 
 
+WHAT_IF_STATUSES = (
+    Amendment.Status.SUBMITTED,
+    Amendment.Status.ADMISSIBLE,
+    Amendment.Status.ADOPTED,
+    Amendment.Status.ADOPTED_AS_AMENDED,
+)
+
+
+def what_if_candidates(*, edition: Edition, user: User | None) -> AmendmentQuerySet:
+    """The amendments a what-if may apply: submitted and still open, or adopted."""
+    return (
+        amendments_visible_to(user)
+        .filter(edition=edition, status__in=WHAT_IF_STATUSES)
+        .select_related("clause", "proposer")
+        .in_number_order()
+    )
+
+
+def plan_rows(plan: consolidating.Plan) -> list[dict[str, Any]]:
+    """The planned text as rows for ``compare_editions(b_rows=...)``."""
+    return [
+        {
+            "id": -index,
+            "kind": clause.kind,
+            "number": clause.number,
+            "eid": clause.eid,
+            "depth": clause.depth,
+            "heading": clause.heading,
+            "text": clause.text,
+            "note": "",
+            "words": f"{clause.heading} {clause.text}".strip(),
+            "inserted_by": clause.inserted_by,
+        }
+        for index, clause in enumerate(plan.clauses, start=1)
+    ]
+
+
+def what_if(
+    *,
+    edition: Edition,
+    amendments: list[Amendment],
+    user: User,
+    options: CompareOptions | None = None,
+    resolutions: dict[str, consolidating.Resolution] | None = None,
+    as_proposed: bool = True,
+) -> tuple[consolidating.Plan, Comparison]:
+    """The edition as it would read with ``amendments`` applied, and its comparison
+    with the edition. Nothing is recorded. ``as_proposed`` applies each amendment's
+    proposed text (a what-if), else what was adopted (a consolidation preview)."""
+    from amendments.services import plan_amendments, plan_clauses
+
+    planned = plan_amendments(amendments)
+    if as_proposed:
+        in_order = sorted(amendments, key=lambda a: (a.sequence or 0, a.pk))
+        planned = [replace(p, text=a.proposed_text) for p, a in zip(planned, in_order, strict=True)]
+    plan = consolidating.plan_consolidation(plan_clauses(edition), planned, resolutions)
+    hypothetical = Edition(
+        instrument=edition.instrument,
+        slug=edition.slug,
+        label=_("%(label)s, with the selected amendments") % {"label": edition.label},
+        language=edition.language,
+        status=Edition.Status.WORKING,
+        completeness=edition.completeness,
+        based_on=edition,
+    )
+    comparison = compare_editions(
+        a=edition, b=hypothetical, user=user, options=options, b_rows=plan_rows(plan)
+    )
+    return plan, comparison
+
+
 def amendments_of_clause(*, clause: Clause, user: User | None) -> list[Amendment]:
     """The amendments the user may see that target ``clause``, numbered ones first in
     number order, then the user's organisation's drafts; with their proposer."""
@@ -142,3 +217,68 @@ def amendment_page(*, amendment: Amendment, user: User | None) -> dict[str, Any]
         "user_cosigned": any(c.organisation_id == own for c in cosponsors),
         "user_support": next((s for s in supports if s.organisation_id == own), None),
     }
+
+
+def compilation_rows(*, edition: Edition, user: User | None) -> list[CompilationRow]:
+    """The compilation of the edition's amendments: one row per amendment submitted once
+    (numbered), in number order (A-1, A-2, …, A-10), whatever its status since:
+    withdrawn and inadmissible ones stay, with their status, so the numbering reads
+    without gaps. Drafts are never compiled, not even the user's organisation's own:
+    the compilation is of what was tabled.
+
+    Only what the user may see (``amendments_visible_to``); the caller has checked that
+    the user may read the edition. Organisations are named, never users. Three queries,
+    however many amendments, co-sponsors and supports.
+    """
+    amendments = (
+        amendments_visible_to(user)
+        .filter(edition=edition, sequence__isnull=False)
+        .select_related("clause", "proposer")
+        .prefetch_related(
+            Prefetch(
+                "cosponsorships",
+                queryset=CoSponsorship.objects.select_related("organisation").order_by(
+                    "created_at", "pk"
+                ),
+            ),
+            Prefetch(
+                "supports",
+                queryset=AmendmentSupport.objects.select_related("organisation").order_by(
+                    "organisation__name", "pk"
+                ),
+            ),
+        )
+        .in_number_order()
+    )
+    return [
+        CompilationRow(
+            number=amendment.number,
+            clause_number=amendment.clause.number,
+            clause_eid=amendment.clause.eid,
+            operation=amendment.operation,
+            insert_position=amendment.insert_position,
+            base_text=amendment.base_text,
+            proposed_text=amendment.proposed_text,
+            adopted_text=amendment.adopted_text,
+            justification=amendment.justification,
+            proposer=amendment.proposer.name,
+            status=amendment.status,
+            recommendation=amendment.recommendation,
+            recommended_outcome=amendment.recommended_outcome,
+            cosponsors=tuple(c.organisation.name for c in amendment.cosponsorships.all()),
+            supports=tuple(
+                CompilationSupport(
+                    organisation=s.organisation.name,
+                    stance=s.stance,
+                    stance_label=str(s.get_stance_display()),
+                )
+                for s in amendment.supports.all()
+            ),
+            operation_label=str(amendment.get_operation_display()),
+            # get_*_display() gives "" for a blank code: no position, no outcome.
+            insert_position_label=str(amendment.get_insert_position_display()),
+            status_label=str(amendment.get_status_display()),
+            recommended_outcome_label=str(amendment.get_recommended_outcome_display()),
+        )
+        for amendment in amendments
+    ]

@@ -4,9 +4,20 @@ from amendments import views
 
 urlpatterns = [
     path("editions/<slug:slug>/window/", views.amendment_window, name="amendment_window"),
+    path("editions/<slug:slug>/what-if/", views.edition_what_if, name="edition_what_if"),
+    path(
+        "editions/<slug:slug>/consolidate/", views.edition_consolidate, name="edition_consolidate"
+    ),
     path("amendments/", views.amendment_list, name="amendment_list"),
     path("amendments/new/", views.amendment_new, name="amendment_new"),
     path("amendments/preview/", views.amendment_preview, name="amendment_preview"),
+    # No trailing slash: the format is the file's extension. "compilation" is no <int:pk>,
+    # so the patterns below never capture it.
+    path(
+        "amendments/compilation/<slug:slug>.<str:fmt>",
+        views.amendment_compilation,
+        name="amendment_compilation",
+    ),
     path("amendments/<int:pk>/", views.amendment_detail, name="amendment_detail"),
     path("amendments/<int:pk>/edit/", views.amendment_edit, name="amendment_edit"),
     path("amendments/<int:pk>/<slug:action>/", views.amendment_action, name="amendment_action"),

@@ -13,17 +13,19 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from amendments import forms, selectors, services
+from amendments import compilation, consolidating, forms, selectors, services
 from amendments.models import MEETING_TIME_ZONE, Amendment, AmendmentWindow
 from guidelines import permissions
 from guidelines import selectors as guideline_selectors
 from guidelines.diffing import DiffOp
+from guidelines.exporting import EditionData, to_json, to_markdown
+from guidelines.importing import ParsedClause
 from guidelines.models import Edition
 from guidelines.views import refuse
 
@@ -251,6 +253,147 @@ def amendment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
+def edition_what_if(request: HttpRequest, slug: str) -> HttpResponse:
+    """The edition as it would read if the chosen amendments were adopted (nothing is
+    recorded): all submitted ones by default, or one organisation's, or a selection."""
+    edition = guideline_selectors.edition_get(slug=slug, user=request.user)
+    candidates = selectors.what_if_candidates(edition=edition, user=request.user)
+    form = forms.WhatIfForm(request.GET or None, candidates=candidates)
+    if form.is_bound and not form.is_valid():
+        return render(
+            request,
+            "amendments/what_if.html",
+            {"edition": edition, "form": form, "comparison": None},
+            status=400,
+        )
+    data = form.cleaned_data if form.is_bound else {}
+    chosen = list(data.get("amendment") or candidates)
+    if data.get("organisation"):
+        chosen = [a for a in chosen if a.proposer_id == data["organisation"].pk]
+    plan, comparison = selectors.what_if(edition=edition, amendments=chosen, user=request.user)
+    if data.get("format"):
+        export = EditionData(
+            instrument=edition.instrument.slug,
+            slug=f"{edition.slug}-what-if",
+            label=comparison.b.label,
+            language=edition.language,
+            status=Edition.Status.WORKING,
+            completeness=edition.completeness,
+            title=edition.title,
+            subtitle=edition.subtitle,
+            clauses=[
+                ParsedClause(
+                    c.kind, c.number, c.eid, c.parent_eid, c.heading, c.text, depth=c.depth
+                )
+                for c in plan.clauses
+            ],
+        )
+        fmt = data["format"]
+        body = to_markdown(export) if fmt == "md" else to_json(export)
+        response = HttpResponse(
+            body,
+            content_type="text/markdown; charset=utf-8"
+            if fmt == "md"
+            else "application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{export.slug}.{fmt}"'
+        return response
+    return render(
+        request,
+        "amendments/what_if.html",
+        {
+            "edition": edition,
+            "form": form,
+            "chosen": chosen,
+            "plan": plan,
+            "comparison": comparison,
+            "a": edition,
+            "b": comparison.b,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def edition_consolidate(request: HttpRequest, slug: str) -> HttpResponse:
+    """The secretariat applies the adopted amendments and creates a working edition."""
+    edition = guideline_selectors.edition_get(slug=slug, user=request.user)
+    if not permissions.is_secretariat(request.user):
+        return refuse(request, _("Only the secretariat consolidates."))
+    adopted = list(
+        Amendment.objects.filter(edition=edition, status__in=services.ADOPTED_STATUSES)
+        .select_related("clause", "proposer")
+        .in_number_order()
+    )
+    wanted = request.POST.getlist("amendment") if request.method == "POST" else None
+    chosen = [a for a in adopted if wanted is None or str(a.pk) in wanted]
+    resolutions = _resolutions(request.POST) if request.method == "POST" else {}
+    form = forms.ConsolidateForm(
+        request.POST if request.method == "POST" and "create" in request.POST else None,
+        initial={
+            "slug": f"{edition.slug}-consolidated",
+            "label": f"{edition.label} (consolidated)",
+        },
+    )
+    status, error = 200, ""
+    if form.is_bound:
+        if form.is_valid():
+            try:
+                fork, _plan = services.edition_consolidate(
+                    base=edition,
+                    user=request.user,
+                    slug=form.cleaned_data["slug"],
+                    label=form.cleaned_data["label"],
+                    amendments=chosen,
+                    resolutions=resolutions,
+                )
+            except ValidationError as exc:
+                status, error = 400, " ".join(exc.messages)
+            else:
+                messages.success(request, _("The consolidated working edition is created."))
+                return redirect("compare", a=edition.slug, b=fork.slug)
+        else:
+            status = 400
+    plan, comparison = selectors.what_if(
+        edition=edition,
+        amendments=chosen,
+        user=request.user,
+        resolutions=resolutions,
+        as_proposed=False,
+    )
+    return render(
+        request,
+        "amendments/consolidate.html",
+        {
+            "edition": edition,
+            "adopted": adopted,
+            "chosen": {a.pk for a in chosen},
+            "plan": plan,
+            "comparison": comparison,
+            "a": edition,
+            "b": comparison.b,
+            "form": form,
+            "error": error,
+            "resolutions": resolutions,
+        },
+        status=status,
+    )
+
+
+def _resolutions(data: Any) -> dict[str, consolidating.Resolution]:
+    """``resolve-<eid>`` = an amendment number to keep, or "text" with ``text-<eid>``."""
+    resolutions = {}
+    for key, value in data.items():
+        if not key.startswith("resolve-") or not value:
+            continue
+        eid = key.removeprefix("resolve-")
+        if value == "text":
+            resolutions[eid] = consolidating.Resolution(text=data.get(f"text-{eid}", ""))
+        else:
+            resolutions[eid] = consolidating.Resolution(keep=value)
+    return resolutions
+
+
 def _act_submit(request: HttpRequest, amendment: Amendment) -> str:
     form = forms.VersionForm(request.POST)
     if not form.is_valid():
@@ -436,3 +579,45 @@ def amendment_window(request: HttpRequest, slug: str) -> HttpResponse:
             {"edition": edition, "window": window, "form": form, "zone": str(zone)},
             status=status,
         )
+
+
+COMPILATION_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+
+
+@require_safe
+def amendment_compilation(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The compilation of the edition's amendments as Word, CSV or JSON, to download.
+
+    What it holds is ``selectors.compilation_rows``'s contract (the numbered amendments
+    the user may see, in number order). 404 for an unknown format and for an edition the
+    user may not read.
+    """
+    content_type = COMPILATION_TYPES.get(fmt)
+    if content_type is None:
+        raise Http404("No such format.")
+    edition = guideline_selectors.edition_get(slug=slug, user=request.user)
+    rows = selectors.compilation_rows(edition=edition, user=request.user)
+    about = compilation.CompilationEdition(
+        slug=edition.slug,
+        label=edition.label,
+        language=edition.language,
+        status=edition.status,
+        completeness=edition.completeness,
+        status_label=str(edition.get_status_display()),
+    )
+    if fmt == "docx":
+        body = compilation.to_docx(about, rows)
+    elif fmt == "csv":
+        body = compilation.to_csv(rows)
+    else:
+        body = compilation.to_json(about, rows).encode()
+    return HttpResponse(
+        body,
+        content_type=content_type,
+        # The slug is [-a-zA-Z0-9_]: safe in the header as it is.
+        headers={"Content-Disposition": f'attachment; filename="amendments-{edition.slug}.{fmt}"'},
+    )

@@ -397,7 +397,12 @@ def compare_editions(
             row_of_a.setdefault(source, len(rows))
         rows.append(row)
     # A's clauses with no row go where they stood: after the row of the A clause before.
-    missing_kind = NOT_KNOWN if b.is_partial else ("deleted" if method != "none" else UNMATCHED)
+    # A planned text knows what it deletes, even from a partial edition.
+    missing_kind = (
+        NOT_KNOWN
+        if b.is_partial and b_rows is None
+        else ("deleted" if method != "none" else UNMATCHED)
+    )
     insert_after: dict[int, list[CompareRow]] = {}
     previous_row = -1
     for clause in rows_a:
