@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Production-like settings for `check --deploy` (never used to serve).
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ ALLOWED_HOSTS=redraft.example.org
 
-.PHONY: install demo test lint format bench clean browser-deps
+.PHONY: install demo test lint format bench clean browser-deps pdf-deps
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required (Python 3.11)"; exit 1; }
@@ -20,7 +20,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+install: pdf-deps $(VENV)/.installed
+
+# The PDF export (WeasyPrint) needs Debian's pango, and its tests read PDFs with
+# poppler's pdftotext; installed here only when missing.
+pdf-deps:
+	@{ ldconfig -p | grep -q libpango-1.0 && command -v pdftotext >/dev/null 2>&1; } || { \
+		echo "Installing pango and poppler-utils for the PDF export and its tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils; }
 
 demo: install
 	mkdir -p var

@@ -260,6 +260,7 @@ def edition_export_data(*, edition: Edition) -> EditionData:
         completeness=edition.completeness,
         title=edition.title,
         subtitle=edition.subtitle,
+        date=edition.date,
         clauses=clauses,
     )
 
@@ -464,6 +465,7 @@ def compare_editions(
     for amendment in amendments:
         amendments_by_clause.setdefault(amendment.clause_id, []).append(amendment)
     amendment_summary: dict[str, int] = {}
+    counted: set[int] = set()  # an amendment on a split clause stands on several rows
     for row in rows:
         ids = [c["id"] for c in row.a] + ([row.b["id"]] if row.b else [])
         seen: set[int] = set()
@@ -480,6 +482,9 @@ def compare_editions(
             if not options.stance:
                 row.amendments.extend(amendments_by_clause.get(clause_id, []))
         for amendment in row.amendments:
+            if amendment.pk in counted:
+                continue
+            counted.add(amendment.pk)
             label = amendment.get_status_display()
             amendment_summary[label] = amendment_summary.get(label, 0) + 1
 

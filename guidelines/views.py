@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from amendments.selectors import amendments_of_clause
-from guidelines import permissions, selectors, services
+from guidelines import exporting, permissions, selectors, services
 from guidelines.forms import (
     ClauseEditForm,
     CompareForm,
@@ -291,4 +291,21 @@ def compare_map(request: HttpRequest, a: str, b: str) -> HttpResponse:
         "guidelines/compare_map.html",
         {"a": edition_a, "b": edition_b, "rows": rows, "form": form},
         status=status,
+    )
+
+
+@require_safe
+def edition_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The edition as a download, in any of the command's formats (``export_edition``)."""
+    export_format = exporting.FORMATS.get(fmt)
+    if export_format is None:
+        raise Http404("No such export format.")
+    edition = selectors.edition_get(slug=slug, user=request.user)
+    data = selectors.edition_export_data(edition=edition)
+    # A slug is ASCII letters, digits, "-" and "_": safe in the quoted filename as it is.
+    filename = f"{edition.slug}.{export_format.extension}"
+    return HttpResponse(
+        export_format.write(data),
+        content_type=export_format.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
