@@ -131,3 +131,144 @@ def test_taken_slug_is_refused(edition, adopt, secretariat_user):
         services.edition_consolidate(
             base=edition, user=secretariat_user, slug=edition.slug, label="C"
         )
+
+
+@pytest.fixture
+def seeded_adopted(secretariat_user):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_seed", stdout=StringIO())
+    for amendment in Amendment.objects.order_by("sequence"):
+        amendment = services.amendment_screen(
+            amendment=amendment, user=secretariat_user, admissible=True, reason=""
+        )
+        services.amendment_decide(
+            amendment=amendment, user=secretariat_user, outcome="adopted", reason="19.IGC"
+        )
+    return Edition.objects.get(slug="og-draft-19igc-en")
+
+
+def test_consolidating_the_seed(seeded_adopted, secretariat_user):
+    fork, plan = services.edition_consolidate(
+        base=seeded_adopted, user=secretariat_user, slug="og-consolidated", label="Consolidated"
+    )
+    assert texts(fork) == [
+        (
+            "para_1-2A",
+            "1.2 A",
+            Amendment.objects.get(number="A-1").proposed_text,
+        ),
+        ("para_2", "2", ""),
+        ("para_2-1-1", "2.1.1", ""),
+        ("para_2-2-1", "2.2.1", "support the development"),
+        ("para_6", "6", ""),
+        ("para_6-1-4", "6.1.4", ""),
+    ]
+    assert {o.amendment: o.state for o in plan.outcomes} == {
+        "A-1": "applied",
+        "A-2": "applied",
+        "A-3": "applied",
+    }
+    assert fork.completeness == "partial"  # still only what is known
+
+
+def test_amendment_on_a_clause_changed_since_filing_applies_with_fuzz(
+    edition, adopt, secretariat_user
+):
+    from guidelines import services as clause_services
+
+    amendment = adopt(
+        eid="para_1", proposed_text="Parties recognise the richness of cultural expressions."
+    )
+    clause = Clause.objects.get(edition=edition, eid="para_1")
+    clause_services.clause_update(
+        clause=clause,
+        user=secretariat_user,
+        expected_version=clause.version,
+        reason="Editorial",
+        text="Parties recognise the diversité of all cultural expressions.",
+    )
+    fork, plan = services.edition_consolidate(
+        base=edition, user=secretariat_user, slug="c", label="C"
+    )
+    (outcome,) = plan.outcomes
+    assert (outcome.amendment, outcome.state) == (amendment.number, "applied with fuzz")
+    assert dict((e, t) for e, _n, t in texts(fork))["para_1"] == (
+        "Parties recognise the richness of all cultural expressions."
+    )
+
+
+def test_amendment_that_no_longer_fits_is_reported_and_not_applied(
+    edition, adopt, secretariat_user
+):
+    from guidelines import services as clause_services
+
+    amendment = adopt(
+        eid="para_1", proposed_text="Parties recognise the richness of cultural expressions."
+    )
+    clause = Clause.objects.get(edition=edition, eid="para_1")
+    clause_services.clause_update(
+        clause=clause,
+        user=secretariat_user,
+        expected_version=clause.version,
+        reason="Rewritten",
+        text="Completely new wording about something else entirely here.",
+    )
+    fork, plan = services.edition_consolidate(
+        base=edition, user=secretariat_user, slug="c", label="C"
+    )
+    (outcome,) = plan.outcomes
+    assert (outcome.amendment, outcome.state) == (amendment.number, "could not apply")
+    assert dict((e, t) for e, _n, t in texts(fork))["para_1"] == (
+        "Completely new wording about something else entirely here."
+    )
+
+
+def test_a_failure_half_way_leaves_no_new_edition(edition, adopt, secretariat_user, monkeypatch):
+    from guidelines import services as clause_services
+
+    adopt(eid="para_1", proposed_text="Parties cherish diversity.")
+    adopt(eid="para_2", proposed_text="Parties support skills.")
+    real = clause_services.clause_update
+    calls = []
+
+    def fail_second(**kwargs):
+        calls.append(kwargs["clause"].eid)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(**kwargs)
+
+    monkeypatch.setattr(clause_services, "clause_update", fail_second)
+    clauses_before = Clause.objects.count()
+    with pytest.raises(RuntimeError):
+        services.edition_consolidate(base=edition, user=secretariat_user, slug="c", label="C")
+    assert calls == ["para_1", "para_2"]
+    assert not Edition.objects.filter(slug="c").exists()
+    assert Clause.objects.count() == clauses_before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_consolidations_of_one_base_do_not_both_commit(
+    postgresql_only, edition, adopt, secretariat_user
+):
+    from tests.concurrency import run_together
+
+    adopt(eid="para_1", proposed_text="Parties cherish diversity.")
+
+    def consolidate(i: int) -> str:
+        fork, _plan = services.edition_consolidate(
+            base=Edition.objects.get(pk=edition.pk),
+            user=secretariat_user,
+            slug="consolidated",
+            label=f"Consolidation {i}",
+        )
+        return fork.label
+
+    results, errors = run_together(2, consolidate)
+    assert len(results) == 1 and len(errors) == 1
+    (error,) = errors.values()
+    assert isinstance(error, ValidationError)
+    assert "already exists" in " ".join(error.messages)
+    assert Edition.objects.filter(slug="consolidated").count() == 1
