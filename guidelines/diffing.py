@@ -8,6 +8,7 @@ Python, no Django.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -38,39 +39,55 @@ def _code(index: int) -> str:
     return chr(point)
 
 
-def word_diff(a: str, b: str, *, timeout: float = 1.0) -> list[DiffOp]:
+def word_diff(
+    a: str, b: str, *, timeout: float = 1.0, fold: Callable[[str], str] | None = None
+) -> list[DiffOp]:
     """The operations that turn ``a`` into ``b``, word by word.
 
     Contract: the ``equal`` and ``delete`` texts concatenated give ``a``; the ``equal``
     and ``insert`` texts give ``b``. Adjacent operations of one kind are merged. After
     ``timeout`` seconds diff-match-patch returns a valid but coarser diff.
+
+    With ``fold`` (such as :func:`typography_fold`), words are compared by their folded
+    form and ``equal`` parts are quoted from ``b``: then only the ``b`` side of the
+    contract holds, which is what a reader of the new text needs.
     """
     if a == b:
         return [DiffOp("equal", a)] if a else []
+    tokens_a, tokens_b = _tokens(a, fold), _tokens(b, fold)
     codes: dict[str, str] = {}
-    tokens: list[str] = []
 
-    def encode(text: str) -> str:
+    def encode(tokens: list[tuple[str, str]]) -> str:
         out = []
-        for token in tokenize(text):
-            code = codes.get(token)
+        for _text, key in tokens:
+            code = codes.get(key)
             if code is None:
-                code = codes[token] = _code(len(tokens))
-                tokens.append(token)
+                code = codes[key] = _code(len(codes))
             out.append(code)
         return "".join(out)
 
-    encoded_a, encoded_b = encode(a), encode(b)
+    encoded_a, encoded_b = encode(tokens_a), encode(tokens_b)
+    if encoded_a == encoded_b:
+        return [DiffOp("equal", b)] if b else []
     engine = diff_match_patch()
     engine.Diff_Timeout = timeout
     diffs = engine.diff_main(encoded_a, encoded_b, False)
     engine.diff_cleanupSemantic(diffs)
 
     result: list[DiffOp] = []
-    decode = {code: token for token, code in codes.items()}
+    next_a = next_b = 0
     for op_code, chunk in diffs:
         op = _OPS[op_code]
-        text = "".join(decode[ch] for ch in chunk)
+        count = len(chunk)
+        if op == "delete":
+            text = "".join(t for t, _k in tokens_a[next_a : next_a + count])
+            next_a += count
+        elif op == "insert":
+            text = "".join(t for t, _k in tokens_b[next_b : next_b + count])
+            next_b += count
+        else:
+            text = "".join(t for t, _k in tokens_b[next_b : next_b + count])
+            next_a, next_b = next_a + count, next_b + count
         if not text:
             continue
         if result and result[-1].op == op:
@@ -78,6 +95,37 @@ def word_diff(a: str, b: str, *, timeout: float = 1.0) -> list[DiffOp]:
         else:
             result.append(DiffOp(op, text))
     return result
+
+
+_GLUED_BEFORE = {";", ":", "!", "?", "%", "»"}  # French puts a space before these
+_GLUED_AFTER = {"«"}  # and after this
+
+
+def _tokens(text: str, fold: Callable[[str], str] | None) -> list[tuple[str, str]]:
+    """(text, key) per word, space or mark; the key is what is compared."""
+    raw = tokenize(text)
+    if fold is None:
+        return [(token, token) for token in raw]
+    # A space that typography alone puts there (before ; : ! ? », after «) is glued to
+    # its mark, so that its presence or absence is not a difference.
+    glued: list[tuple[str, str]] = []
+    pending = ""
+    for index, token in enumerate(raw):
+        if token.isspace():
+            following = raw[index + 1] if index + 1 < len(raw) else ""
+            if following in _GLUED_BEFORE:
+                pending += token
+                continue
+            if glued and glued[-1][0].rstrip().endswith(tuple(_GLUED_AFTER)):
+                glued[-1] = (glued[-1][0] + token, glued[-1][1])
+                continue
+            glued.append((pending + token, " "))
+        else:
+            glued.append((pending + token, fold(token)))
+        pending = ""
+    if pending:
+        glued.append((pending, " "))
+    return glued
 
 
 def has_changes(ops: list[DiffOp]) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,21 +169,23 @@ def clause_versions(*, clause: Clause) -> list[ClauseVersion]:
     return versions
 
 
-def _diff_key(a: str, b: str) -> str:
-    digest = hashlib.sha256()
+def _diff_key(a: str, b: str, folded: bool = False) -> str:
+    digest = hashlib.sha256(b"folded" if folded else b"")
     for part in (a, b):
         digest.update(hashlib.sha256(part.encode()).digest())
     return f"redraft:diff:v1:{digest.hexdigest()}"
 
 
-def word_diffs(pairs: Sequence[tuple[str, str]]) -> list[list[DiffOp]]:
+def word_diffs(
+    pairs: Sequence[tuple[str, str]], *, fold: Callable[[str], str] | None = None
+) -> list[list[DiffOp]]:
     """Word diffs of many text pairs: equal texts skip the diff, the rest are cached.
 
     The key is the pair of text hashes, so a warm page does no diff work and editing a
     clause touches only its own entries (its new text has a new hash). One cache round
     trip reads the whole batch and one writes what was missing.
     """
-    keys = [_diff_key(a, b) if a != b else "" for a, b in pairs]
+    keys = [_diff_key(a, b, fold is not None) if a != b else "" for a, b in pairs]
     cached = cache.get_many([k for k in keys if k])
     missing: dict[str, list[tuple[str, str]]] = {}
     result: list[list[DiffOp]] = []
@@ -194,7 +196,7 @@ def word_diffs(pairs: Sequence[tuple[str, str]]) -> list[list[DiffOp]]:
         elif key in cached:
             result.append([DiffOp(op, text) for op, text in cached[key]])
         else:
-            ops = word_diff(a, b, timeout=timeout)
+            ops = word_diff(a, b, timeout=timeout, fold=fold)
             missing[key] = [(op.op, op.text) for op in ops]
             result.append(ops)
     if missing:
@@ -331,6 +333,7 @@ def compare_editions(
     user: User,
     options: CompareOptions | None = None,
     b_rows: list[dict[str, Any]] | None = None,
+    with_cosponsors: bool = False,
 ) -> Comparison:
     """Edition A against edition B, one row per aligned pair in B's order, A's unmatched
     clauses where they stood; each row with its word diff and the positions and
@@ -344,8 +347,10 @@ def compare_editions(
 
     ``b_rows`` compares A with a text that is not stored (a what-if or a consolidation
     preview): rows like ``_clause_rows`` gives, with negative ids, matched by eid.
+    ``with_cosponsors`` reads each amendment's co-sponsorships with their organisations
+    (one more query, whatever the number of amendments) for the synoptic table.
     """
-    from amendments.models import Amendment
+    from amendments.models import Amendment, CoSponsorship
     from guidelines.aligning import AlignItem, Match, align_by_eid, align_by_text
     from guidelines.diffing import typography_fold
     from guidelines.models import ClauseCorrespondence
@@ -428,15 +433,13 @@ def compare_editions(
     for row in rows:
         old = " ".join(c["words"] for c in row.a)
         new = row.b["words"] if row.b else ""
-        if options.typography:
-            old, new = typography_fold(old), typography_fold(new)
         pairs.append((old, new) if word_diff_on and row.a and row.b else ("", ""))
-    for row, ops in zip(rows, word_diffs(pairs), strict=True):
+    # With the typography option, words compare by their folded form and B is quoted
+    # as written.
+    fold = typography_fold if options.typography else None
+    for row, ops in zip(rows, word_diffs(pairs, fold=fold), strict=True):
         if word_diff_on and row.a and row.b:
             row.ops = ops
-            if options.typography and not has_changes(ops) and row.b["words"]:
-                # Only typography differed: quote B as it is written, not folded.
-                row.ops = [DiffOp("equal", row.b["words"])]
             # A split or a merge changes the structure even when no word changed.
             row.changed = (
                 has_changes(ops)
@@ -458,6 +461,13 @@ def compare_editions(
         .select_related("proposer")
         .in_number_order()
     )
+    if with_cosponsors:
+        amendments = amendments.prefetch_related(
+            Prefetch(
+                "cosponsorships",
+                queryset=CoSponsorship.objects.select_related("organisation"),
+            )
+        )
     if options.status:
         amendments = amendments.filter(status=options.status)
     if options.organisation:

@@ -80,3 +80,20 @@ def test_typography_fold_leaves_only_wording():
     assert typography_fold(a) == typography_fold(b)
     assert not has_changes(word_diff(typography_fold(a), typography_fold(b)))
     assert has_changes(word_diff(typography_fold(a), typography_fold(b + " nouveau")))
+
+
+@given(FRENCH, FRENCH)
+def test_folded_diff_quotes_the_new_text_exactly(a, b):
+    from guidelines.diffing import typography_fold
+
+    ops = word_diff(a, b, fold=typography_fold)
+    assert rebuild(ops, "insert") == b
+
+
+def test_folded_diff_ignores_only_typography():
+    from guidelines.diffing import typography_fold
+
+    a = "La mise en œuvre de l’article\u00a0; « la culture »\u00a0!"
+    b = 'La mise en oeuvre de l\'article; "la culture"!'
+    assert word_diff(a, b, fold=typography_fold) == [DiffOp("equal", b)]
+    assert word_diff(a, b + " encore", fold=typography_fold)[-1] == DiffOp("insert", " encore")
