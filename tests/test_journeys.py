@@ -76,3 +76,44 @@ def test_delegate_supports_an_amendment(page, demo):
     page.get_by_text("Demoland (fictional Party): supports").wait_for()
     support = Amendment.objects.get(number="A-3").supports.get()
     assert (support.organisation.acronym, support.stance) == ("DEMOLAND", "support")
+
+
+def test_delegate_reads_the_comparison_filters_follows_links_and_projects(page, demo, settings):
+    from pathlib import Path
+
+    page.goto("/")
+    page.get_by_role(
+        "link", name=re.compile("^2017 Operational Guidelines .* Revision draft")
+    ).click()
+    page.wait_for_url("**/compare/og-2017-fr/og-draft-19igc-en/")
+    assert page.get_by_text("different languages").is_visible()
+    # A filter: positions that oppose; the URL keeps it.
+    page.get_by_label("Stance").select_option("oppose")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**stance=oppose**")
+    rows = page.locator("table.compare tbody tr")
+    assert rows.count() >= 1
+    # A row's permalink, then an amendment's page.
+    first_row = rows.first
+    anchor = first_row.get_attribute("id")
+    first_row.locator("a.permalink").click()
+    assert page.url.endswith(f"#{anchor}")
+    page.goto("/compare/og-2017-fr/og-draft-19igc-en/?status=submitted")
+    page.locator("table.compare").get_by_role("link", name="A-2", exact=True).click()
+    page.wait_for_url(re.compile(r"/amendments/\d+/$"))
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Amendment A-2")
+    # The reading mode for a projector: one row at a time, moved with the keyboard.
+    page.goto("/compare/og-2017-fr/og-draft-19igc-en/?mode=projector")
+    visible = page.locator(".slide:visible")
+    assert visible.count() == 1
+    first = visible.get_attribute("id")
+    page.keyboard.press("ArrowRight")
+    assert page.locator(".slide:visible").get_attribute("id") != first
+    page.keyboard.press("ArrowLeft")
+    assert page.locator(".slide:visible").get_attribute("id") == first
+    shots = Path(settings.BASE_DIR) / "var" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "compare-projector.png"))
+    page.goto("/compare/og-2017-fr/og-draft-19igc-en/")
+    page.screenshot(path=str(shots / "compare.png"), full_page=False)
+    assert (shots / "compare.png").stat().st_size > 10_000
