@@ -503,3 +503,18 @@ def test_seed_editions_export_as_valid_akoma_ntoso(akn_schema):
             assert len(eids) == clauses
         # Neither seed edition has a date: the export date stands in, named so.
         assert root.find(".//akn:FRBRWork/akn:FRBRdate", NS).get("name") == "export"
+
+
+@pytest.mark.office
+def test_pdf_turns_into_page_images(tmp_path):
+    if shutil.which("pdftoppm") is None:
+        pytest.fail("pdftoppm is missing: `make pdf-deps` installs poppler-utils")
+    content = to_pdf(long_edition())
+    path = tmp_path / "export.pdf"
+    path.write_bytes(content)
+    subprocess.run(["pdftoppm", "-png", "-r", "30", str(path), str(tmp_path / "page")], check=True)
+    images = sorted(tmp_path.glob("page-*.png"))
+    count = re.search(r"page 1 of (\d+)", pdf_text(content, tmp_path, page=1))
+    assert count is not None
+    assert len(images) == int(count.group(1)) >= 2
+    assert all(image.read_bytes().startswith(b"\x89PNG") for image in images)
