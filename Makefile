@@ -59,8 +59,10 @@ format: install
 	$(BIN)/ruff format .
 
 bench: install
-	$(BIN)/python bench/import_and_read.py
-	$(BIN)/python bench/amendments.py
+	for script in bench/*.py; do \
+		case $$script in */__init__.py) continue;; esac; \
+		echo "== $$script"; $(BIN)/python $$script || status=1; \
+	done; exit $${status:-0}
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
