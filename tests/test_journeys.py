@@ -36,6 +36,8 @@ def test_ngo_member_drafts_with_a_live_preview_submits_and_withdraws(page, demo)
     log_in(page, "ngo")
     page.goto("/editions/og-draft-19igc-en/para_1-2/")
     page.get_by_role("link", name="Propose an amendment").click()
+    # A person cannot type before htmx has wired the form; a test can.
+    page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
     textarea = page.get_by_label("Proposed text")
     textarea.fill("right [...] to use AI tools in the name of artistic freedom")
     # The live preview (htmx) shows the inserted word without a page load.
