@@ -5,6 +5,11 @@ from guidelines import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("compare/<slug:a>/<slug:b>/", views.compare, name="compare"),
+    path(
+        "compare/<slug:a>/<slug:b>/synoptic.<str:fmt>",
+        views.compare_synoptic,
+        name="compare_synoptic",
+    ),
     path("compare/<slug:a>/<slug:b>/map/", views.compare_map, name="compare_map"),
     path("editions/<slug:slug>/", views.edition_detail, name="edition_detail"),
     path("editions/<slug:slug>/fork/", views.edition_fork, name="edition_fork"),

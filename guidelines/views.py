@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +19,7 @@ from guidelines.forms import (
     EditionForkForm,
     VersionPairForm,
 )
+from guidelines.models import Edition
 from positions.selectors import positions_for_clauses
 
 
@@ -173,30 +176,12 @@ def edition_fork(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def compare(request: HttpRequest, a: str, b: str) -> HttpResponse:
     """Edition A against edition B, clause by clause, with what is said about each."""
-    from amendments.models import Amendment
-    from positions.models import Organisation, Position
-
     edition_a = selectors.edition_get(slug=a, user=request.user)
     edition_b = selectors.edition_get(slug=b, user=request.user)
-    form = CompareForm(
-        request.GET or None,
-        organisations=Organisation.objects.filter(
-            kind__in=[Organisation.Kind.NGO, Organisation.Kind.PARTY]
-        ).values_list("pk", "name"),
-        stances=Position.Stance.choices,
-        statuses=[c for c in Amendment.Status.choices if c[0] != Amendment.Status.DRAFT],
-    )
-    if form.is_bound and not form.is_valid():
-        context = {"a": edition_a, "b": edition_b, "form": form, "comparison": None}
-        return render(request, "guidelines/compare.html", context, status=400)
-    data = form.cleaned_data if form.is_bound else {}
-    options = selectors.CompareOptions(
-        typography=data.get("typography", False),
-        changed_only=data.get("changed", False),
-        organisation=data.get("organisation"),
-        stance=data.get("stance", ""),
-        status=data.get("status", ""),
-    )
+    parsed = _compare_options(request, edition_a, edition_b)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    form, data, options = parsed
     comparison = selectors.compare_editions(
         a=edition_a, b=edition_b, user=request.user, options=options
     )
@@ -220,6 +205,36 @@ def compare(request: HttpRequest, a: str, b: str) -> HttpResponse:
             "can_map": permissions.is_secretariat(request.user),
         },
     )
+
+
+def _compare_options(
+    request: HttpRequest, edition_a: Edition, edition_b: Edition
+) -> tuple[CompareForm, dict[str, Any], selectors.CompareOptions] | HttpResponse:
+    """The comparison's options and filters from the query string (the page's and the
+    printouts' alike); a bad value renders the page with the form's errors (400)."""
+    from amendments.models import Amendment
+    from positions.models import Organisation, Position
+
+    form = CompareForm(
+        request.GET or None,
+        organisations=Organisation.objects.filter(
+            kind__in=[Organisation.Kind.NGO, Organisation.Kind.PARTY]
+        ).values_list("pk", "name"),
+        stances=Position.Stance.choices,
+        statuses=[c for c in Amendment.Status.choices if c[0] != Amendment.Status.DRAFT],
+    )
+    if form.is_bound and not form.is_valid():
+        context = {"a": edition_a, "b": edition_b, "form": form, "comparison": None}
+        return render(request, "guidelines/compare.html", context, status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    options = selectors.CompareOptions(
+        typography=data.get("typography", False),
+        changed_only=data.get("changed", False),
+        organisation=data.get("organisation"),
+        stance=data.get("stance", ""),
+        status=data.get("status", ""),
+    )
+    return form, data, options
 
 
 def _with(query: QueryDict, key: str, value: str) -> str:
@@ -309,3 +324,49 @@ def edition_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         content_type=export_format.content_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@require_safe
+def compare_synoptic(request: HttpRequest, a: str, b: str, fmt: str) -> HttpResponse:
+    """The comparison's synoptic table as Word or PDF, for delegations to print.
+
+    The page's options and filters through the page's form (a bad value is a 400 with the
+    form's errors), so what is printed is what is on screen.
+    """
+    from guidelines import synoptic
+
+    synoptic_format = synoptic.FORMATS.get(fmt)
+    if synoptic_format is None:
+        raise Http404("No such format.")
+    edition_a = selectors.edition_get(slug=a, user=request.user)
+    edition_b = selectors.edition_get(slug=b, user=request.user)
+    parsed = _compare_options(request, edition_a, edition_b)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    form, data, options = parsed
+    comparison = selectors.compare_editions(
+        a=edition_a, b=edition_b, user=request.user, options=options, with_cosponsors=True
+    )
+    # Slugs are ASCII letters, digits, "-" and "_": safe in the quoted filename as they are.
+    filename = f"synoptic-{edition_a.slug}-{edition_b.slug}.{synoptic_format.extension}"
+    return HttpResponse(
+        synoptic_format.write(comparison, filters=_filters_in_force(form, data)),
+        content_type=synoptic_format.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _filters_in_force(form: CompareForm, data: dict[str, object]) -> list[str]:
+    """The options and filters set, as the form labels them ("Stance: oppose")."""
+    lines = []
+    for name in ("typography", "changed", "organisation", "stance", "status"):
+        value = data.get(name)
+        if not value:
+            continue
+        field = form.fields[name]
+        if name in ("typography", "changed"):
+            lines.append(str(field.label))
+        else:
+            choices = dict(getattr(field, "choices", ()))
+            lines.append(f"{field.label}: {choices.get(value, value)}")
+    return lines
