@@ -315,6 +315,8 @@ class Comparison:
 
 
 def _clause_rows(edition: Edition) -> list[dict[str, Any]]:
+    # One reverse() for the edition, not one per clause: pages list a thousand.
+    prefix = reverse("clause_detail", kwargs={"slug": edition.slug, "eid": "x"})[:-2]
     rows: list[dict[str, Any]] = [
         dict(row)
         for row in edition.clauses.in_document_order().values(
@@ -323,6 +325,7 @@ def _clause_rows(edition: Edition) -> list[dict[str, Any]]:
     ]
     for row in rows:
         row["words"] = f"{row['heading']} {row['text']}".strip()
+        row["url"] = f"{prefix}{row['eid']}/"
     return rows
 
 
@@ -472,7 +475,15 @@ def compare_editions(
         amendments = amendments.filter(status=options.status)
     if options.organisation:
         amendments = amendments.filter(proposer_id=options.organisation)
+    # Labels and URLs once per request, not per amendment (get_FOO_display and reverse
+    # cost a thousand times over on a long comparison).
+    status_labels = {k: str(v) for k, v in Amendment.Status.choices}
+    operation_labels = {k: str(v) for k, v in Amendment.Operation.choices}
+    amendment_url = reverse("amendment_detail", kwargs={"pk": 0})[:-2]
     for amendment in amendments:
+        amendment.status_label = status_labels[amendment.status]  # type: ignore[attr-defined]
+        amendment.operation_label = operation_labels[amendment.operation]  # type: ignore[attr-defined]
+        amendment.url = f"{amendment_url}{amendment.pk}/"  # type: ignore[attr-defined]
         amendments_by_clause.setdefault(amendment.clause_id, []).append(amendment)
     amendment_summary: dict[str, int] = {}
     counted: set[int] = set()  # an amendment on a split clause stands on several rows
@@ -495,7 +506,7 @@ def compare_editions(
             if amendment.pk in counted:
                 continue
             counted.add(amendment.pk)
-            label = amendment.get_status_display()
+            label = amendment.status_label
             amendment_summary[label] = amendment_summary.get(label, 0) + 1
 
     summary: dict[str, int] = {}
