@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from guidelines import permissions
 from guidelines.diffing import DiffOp, has_changes, word_diff
 from guidelines.exporting import EditionData
 from guidelines.importing import ParsedClause
-from guidelines.models import Clause, Edition, Instrument
+from guidelines.models import Clause, ClauseCorrespondence, Edition, Instrument
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -517,3 +517,30 @@ def compare_editions(
     if options.filters_annotations:
         rows = [r for r in rows if r.positions or r.amendments]
     return Comparison(a, b, rows, word_diff_on, method, summary, amendment_summary, options)
+
+
+def comparison_stamp(*, a: Edition, b: Edition, user: User) -> str:
+    """What a rendered comparison depends on, as a short string (three queries).
+
+    The clauses of both editions (a change of wording, a new clause, a move), their
+    correspondences, every amendment and position change (their history or their ids),
+    and whose drafts the viewer sees. A rendered table keyed by it is never stale.
+    """
+    from amendments.models import Amendment
+    from positions.models import Position, PositionLink
+
+    clauses = Clause.objects.filter(edition__in=[a.pk, b.pk]).aggregate(
+        n=Count("pk"), top=Max("pk"), versions=Sum("version"), orders=Sum("order")
+    )
+    mapped = ClauseCorrespondence.objects.filter(edition_a=a, edition_b=b).aggregate(
+        n=Count("pk"), at=Max("updated_at")
+    )
+    said = {
+        "amendments": Amendment.history.aggregate(top=Max("history_id"))["top"],
+        "positions": Position.objects.aggregate(n=Count("pk"), top=Max("pk")),
+        "links": PositionLink.objects.aggregate(n=Count("pk"), top=Max("pk")),
+    }
+    organisation = permissions.organisation_of(user)
+    viewer = (organisation.pk if organisation else 0, permissions.is_secretariat(user))
+    raw = repr((a.pk, b.pk, sorted(clauses.items()), sorted(mapped.items()), said, viewer))
+    return hashlib.sha256(raw.encode()).hexdigest()

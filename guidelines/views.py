@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -182,14 +187,15 @@ def compare(request: HttpRequest, a: str, b: str) -> HttpResponse:
     if isinstance(parsed, HttpResponse):
         return parsed
     form, data, options = parsed
-    comparison = selectors.compare_editions(
-        a=edition_a, b=edition_b, user=request.user, options=options
-    )
-    template = (
-        "guidelines/compare_projector.html"
-        if data.get("mode") == "projector"
-        else "guidelines/compare.html"
-    )
+    projector = data.get("mode") == "projector"
+    table_html = None
+    if projector:
+        comparison: Any = selectors.compare_editions(
+            a=edition_a, b=edition_b, user=request.user, options=options
+        )
+    else:
+        comparison, table_html = _compare_table(request, edition_a, edition_b, options)
+    template = "guidelines/compare_projector.html" if projector else "guidelines/compare.html"
     query = request.GET.copy()
     return render(
         request,
@@ -199,12 +205,54 @@ def compare(request: HttpRequest, a: str, b: str) -> HttpResponse:
             "b": edition_b,
             "form": form,
             "comparison": comparison,
+            "table_html": table_html,
             "toggle_changed": _with(query, "changed", "" if options.changed_only else "on"),
             "projector_url": _with(query, "mode", "projector"),
             "table_url": _with(query, "mode", ""),
             "can_map": permissions.is_secretariat(request.user),
         },
     )
+
+
+@dataclass(frozen=True)
+class _RenderedComparison:
+    """What the page shows of a comparison besides its table, kept with the table."""
+
+    method: str
+    word_diff: bool
+    summary: dict[str, int]
+    amendment_summary: dict[str, int]
+    options: selectors.CompareOptions
+
+
+def _compare_table(
+    request: HttpRequest, a: Edition, b: Edition, options: selectors.CompareOptions
+) -> tuple[_RenderedComparison, str]:
+    """The comparison's table, rendered once and cached until anything it shows changes.
+
+    Rendering a thousand rows with their notes is most of a long comparison's time; the
+    key is the stamp of what it depends on (``selectors.comparison_stamp``) and the
+    options, so a cached table is never stale.
+    """
+    stamp = selectors.comparison_stamp(a=a, b=b, user=request.user)
+    key = f"redraft:compare:v1:{stamp}:{hash_options(options)}:{request.LANGUAGE_CODE}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached["comparison"], cached["table"]
+    full = selectors.compare_editions(a=a, b=b, user=request.user, options=options)
+    # The fragment is the template engine's output (every text escaped there).
+    table = render_to_string(
+        "guidelines/_compare_table.html", {"a": a, "b": b, "comparison": full}, request
+    )
+    comparison = _RenderedComparison(
+        full.method, full.word_diff, full.summary, full.amendment_summary, full.options
+    )
+    cache.set(key, {"comparison": comparison, "table": table}, settings.REDRAFT_DIFF_CACHE_SECONDS)
+    return comparison, table
+
+
+def hash_options(options: selectors.CompareOptions) -> str:
+    return hashlib.sha256(repr(options).encode()).hexdigest()[:16]
 
 
 def _compare_options(
