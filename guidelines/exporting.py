@@ -108,6 +108,15 @@ def escape_heading(text: str) -> str:
     return text
 
 
+def printed_number(number: str) -> str:
+    """A number as printed: the letter of an inserted "1.2 A" joined by a no-break space,
+    so that the importer reads it as a number, not as text starting with "A"."""
+    digits, _, suffix = number.partition(" ")
+    if len(suffix) == 1 and suffix.isupper():
+        return f"{digits}\u00a0{suffix}"
+    return number
+
+
 def to_markdown(edition: EditionData) -> str:
     lines: list[str] = []
     if edition.title:
@@ -132,9 +141,11 @@ def to_markdown(edition: EditionData) -> str:
         elif clause.kind == KIND_PARAGRAPH:
             if lines and lines[-1] != "":
                 lines.append("")
-            lines.append(f"{clause.number}. {escape_inline(clause.text)}".rstrip())
+            number = printed_number(clause.number)
+            lines.append(f"{number}. {escape_inline(clause.text)}".rstrip())
         elif clause.kind == KIND_SUBPARAGRAPH:
-            lines.append(f"{indent}- {clause.number} {escape_inline(clause.text)}".rstrip())
+            number = printed_number(clause.number)
+            lines.append(f"{indent}- {number} {escape_inline(clause.text)}".rstrip())
         elif clause.kind == KIND_POINT:
             # After a number the text is not read for markers; a bare bullet's text is.
             if clause.number:
@@ -235,10 +246,11 @@ def outline(clauses: Sequence[ParsedClause]) -> list[OutlineRow]:
             level = level_of.get(clause.parent_eid or "", 0) + 1
             # Paragraphs are printed "8." as in the adopted text; deeper numbers carry
             # their own punctuation ("8.1", "a)", "(iv)"); a bare bullet gets one.
-            if clause.kind == KIND_PARAGRAPH and clause.number.isdigit():
-                label = f"{clause.number}."
+            number = printed_number(clause.number)
+            if clause.kind == KIND_PARAGRAPH and clause.number.split(" ")[0].isdigit():
+                label = f"{number}."
             else:
-                label = clause.number or "•"
+                label = number or "•"
             heading_text = ""
         level_of[clause.eid] = level
         rows.append(OutlineRow(clause, clause.kind in HEADING_KINDS, level, label, heading_text))

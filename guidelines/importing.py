@@ -49,7 +49,17 @@ _SPACE_RUN = re.compile(r"[ \t\r\n\f\v]+")
 _THEMATIC = re.compile(r"^\s{0,3}([-*_=])(?:\s*\1){2,}\s*$")
 _ATX_HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*?))?\s*#*\s*$")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+•])\s+(.*)$")
-NUMBER_RE = re.compile(r"^(\d{1,4}(?:\.\d{1,4})*)(\.?)(?=\s|$)\s*(.*)$")
+# Latin ordinals after a number mark a clause inserted after it ("1.2 bis"); a capital
+# letter joined by a no-break space marks one inserted before it ("1.2\u00a0A": with an
+# ordinary space, "1.2 A new text" would be ambiguous). Consolidation numbers both ways.
+LATIN_SUFFIXES = (
+    "bis", "ter", "quater", "quinquies", "sexies", "septies", "octies", "novies", "decies"
+)  # fmt: skip
+NUMBER_RE = re.compile(
+    r"^(\d{1,4}(?:\.\d{1,4})*)"
+    r"(?:[ \u00a0](" + "|".join(LATIN_SUFFIXES) + r")|\u00a0([A-Z]))?"
+    r"(\.?)(?=\s|$)\s*(.*)$"
+)
 ITEM_RE = re.compile(r"^(\(([a-z]{1,6})\)|([a-z]{1,6})\))(?=\s|$)\s*(.*)$")
 ARTICLE_RE = re.compile(
     r"^(?:article|art\.)\s+(\d{1,4}[a-z]?|[IVXLC]{1,7})\b\s*(?:[.:–—-]\s*)?(.*)$", re.I
@@ -76,9 +86,10 @@ class ImportFailure(Exception):
 class ImportWarning:
     line: int
     message: str
+    unit: str = "line"  # "paragraph" for a Word file; "" for the whole file
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        return f"{self.unit} {self.line}: {self.message}" if self.unit else self.message
 
 
 @dataclass
@@ -164,6 +175,7 @@ class _Line:
     token: str = ""  # item letter or roman numeral, lower case
     marker: bool = False  # the line began with a list marker
     explicit_dot: bool = False
+    suffix: str = ""  # "bis", "A": an inserted clause's number
 
 
 def _protect(line: str) -> str:
@@ -211,13 +223,15 @@ def _classify(no: int, raw: str, markdown: bool) -> _Line:
     content = _strip_markup(content)
     number = NUMBER_RE.match(content)
     if number:
+        suffix = number.group(2) or number.group(3) or ""
         return _Line(
             no,
             NUMBERED,
-            number.group(3),
-            number=number.group(1),
+            number.group(5),
+            number=f"{number.group(1)} {suffix}" if suffix else number.group(1),
             marker=bool(marker),
-            explicit_dot=bool(number.group(2)),
+            explicit_dot=bool(number.group(4)),
+            suffix=suffix,
         )
     item = ITEM_RE.match(content)
     if item:
@@ -241,8 +255,9 @@ class _Parser:
         self.clauses: list[ParsedClause] = []
         self.warnings: list[ImportWarning] = []
         self.eids: set[str] = set()
-        self.registry: dict[tuple[str, tuple[int, ...]], ParsedClause] = {}
-        self.first_line_of: dict[tuple[str, tuple[int, ...]], int] = {}
+        # (scope, number parts, suffix) -> clause: "1.2 bis" is not "1.2".
+        self.registry: dict[tuple[str, tuple[int, ...], str], ParsedClause] = {}
+        self.first_line_of: dict[tuple[str, tuple[int, ...], str], int] = {}
         self.last_top: dict[str, int] = {}
         self.last_child: dict[tuple[str, tuple[int, ...]], int] = {}
         self.bullets_of: dict[str, int] = {}
@@ -280,7 +295,7 @@ class _Parser:
         return line.type == NUMBERED and self.accepts_number(line)
 
     def accepts_number(self, line: _Line) -> bool:
-        if "." in line.number or line.explicit_dot:
+        if "." in line.number or line.explicit_dot or (line.suffix and line.content):
             return True
         # A bare "12": only the next paragraph number, with text after it, and no list
         # marker; otherwise it is a page number, a year or the start of a sentence.
@@ -451,9 +466,10 @@ class _Parser:
         self.article = self.numbered = self.letter_item = None
 
     def on_numbered(self, line: _Line, *, after_blank: bool) -> None:
-        parts = tuple(int(p) for p in line.number.split("."))
+        digits = line.number.split(" ")[0]
+        parts = tuple(int(p) for p in digits.split("."))
         scope = self.scope()
-        key = (scope, parts)
+        key = (scope, parts, line.suffix)
         if key in self.registry:
             first = self.first_line_of[key]
             raise ImportFailure(
@@ -461,7 +477,7 @@ class _Parser:
             )
         parent: ParsedClause | None = None
         for k in range(len(parts) - 1, 0, -1):
-            parent = self.registry.get((scope, parts[:k]))
+            parent = self.registry.get((scope, parts[:k], ""))
             if parent:
                 break
         if len(parts) > 1 and (parent is None or len(parent.number.split(".")) != len(parts) - 1):
@@ -472,7 +488,9 @@ class _Parser:
             )
         if parent is None:
             parent = self.container()
-        if len(parts) == 1:
+        if line.suffix:
+            pass  # an inserted clause stands outside the sequence it was inserted in
+        elif len(parts) == 1:
             previous = self.last_top.get(scope)
             if previous is not None and parts[0] != previous + 1:
                 self.warn(line.no, f"paragraph {line.number} follows {previous}")
@@ -489,7 +507,8 @@ class _Parser:
                 self.warn(line.no, f"sub-paragraph {line.number} {after}")
             self.last_child[sibling_key] = parts[-1]
         prefix = f"{self.article.eid}__" if self.article else ""
-        eid = f"{prefix}para_{'-'.join(map(str, parts))}"
+        # As consolidation names an inserted clause: the suffix joined to the eid.
+        eid = f"{prefix}para_{'-'.join(map(str, parts))}{line.suffix}"
         kind = KIND_PARAGRAPH if len(parts) == 1 else KIND_SUBPARAGRAPH
         clause = self.add(
             ParsedClause(

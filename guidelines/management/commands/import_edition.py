@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from guidelines import services
-from guidelines.importing import ImportFailure, decode, format_tree, parse
+from guidelines.importing import ImportFailure, ParsedEdition, decode, format_tree, parse
 from guidelines.models import Edition
+from guidelines.wordfiles import parse_docx
 
 
 def parse_date(value: str) -> datetime.date:
@@ -19,8 +20,18 @@ def parse_date(value: str) -> datetime.date:
         raise CommandError(f"--date must be YYYY-MM-DD, not {value!r}") from None
 
 
+FORMAT_OF_SUFFIX = {".md": "md", ".markdown": "md", ".docx": "docx"}
+
+
+def read(data: bytes, fmt: str) -> ParsedEdition:
+    """The file's clause tree; ``ImportFailure`` when it cannot be read."""
+    if fmt == "docx":
+        return parse_docx(data)
+    return parse(decode(data), markdown=fmt == "md")
+
+
 class Command(BaseCommand):
-    help = "Import an edition from a Markdown or plain-text file into clauses."
+    help = "Import an edition from a Markdown, plain-text or Word (.docx) file into clauses."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -32,8 +43,8 @@ class Command(BaseCommand):
         parser.add_argument("--date", type=parse_date)
         parser.add_argument(
             "--format",
-            choices=["md", "text"],
-            help="default: md for .md/.markdown files, text otherwise",
+            choices=["md", "text", "docx"],
+            help="default: md for .md/.markdown files, docx for .docx files, text otherwise",
         )
         parser.add_argument("--published", action="store_true", help="publish the edition")
         parser.add_argument("--reason", default="", help="history reason for changed clauses")
@@ -45,9 +56,9 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"{path}: cannot read the file ({exc.strerror})") from None
-        fmt = options["format"] or ("md" if path.suffix.lower() in {".md", ".markdown"} else "text")
+        fmt = options["format"] or FORMAT_OF_SUFFIX.get(path.suffix.lower(), "text")
         try:
-            parsed = parse(decode(data), markdown=fmt == "md")
+            parsed = read(data, fmt)
         except ImportFailure as exc:
             raise CommandError(f"{path}: {exc}") from None
         for warning in parsed.warnings:
