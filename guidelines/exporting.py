@@ -173,6 +173,10 @@ WORDS: dict[str, dict[str, str]] = {
             "A provision missing here is not known, not deleted."
         ),
         "text_not_known": "(text not known)",
+        "tracked_against": (
+            "Changes against {base} are shown as tracked changes: accept or reject each "
+            "one in Word (Review \u203a Track Changes) or LibreOffice (Edit \u203a Track Changes)."
+        ),
         "page": "page",
         "of": "of",
     },
@@ -186,6 +190,11 @@ WORDS: dict[str, dict[str, str]] = {
             "Une disposition absente n\u2019est pas connue\u00a0; elle n\u2019est pas supprimée."
         ),
         "text_not_known": "(texte non connu)",
+        "tracked_against": (
+            "Les modifications par rapport à {base} apparaissent en suivi des "
+            "modifications\u00a0: acceptez ou refusez chacune dans Word (Révision \u203a Suivi "
+            "des modifications) ou LibreOffice (Édition \u203a Suivi des modifications)."
+        ),
         "page": "page",
         "of": "sur",
     },
@@ -406,6 +415,35 @@ def to_docx(edition: EditionData) -> bytes:
     status line; the footer numbers the pages. The core properties carry the title and
     the language, and so does the default text language (for the spell checker).
     """
+    document = docx_document(edition)
+    words = words_for(edition)
+    for row in outline(edition.clauses):
+        clause = row.clause
+        if row.is_heading:
+            document.add_paragraph(xml_safe(row.heading_text), style=DOCX_HEADING_STYLE)
+            if clause.text:
+                document.add_paragraph(xml_safe(clause.text), style=DOCX_BODY_STYLE)
+            continue
+        paragraph = document.add_paragraph(style=docx_clause_style(row.level))
+        paragraph.add_run(f"{row.label}\t")
+        if clause.text:
+            paragraph.add_run(xml_safe(clause.text))
+        else:
+            paragraph.add_run(words["text_not_known"]).italic = True
+    return docx_bytes(document)
+
+
+DOCX_HEADING_STYLE = "Heading 1"
+DOCX_BODY_STYLE = "Body Text"
+
+
+def docx_clause_style(level: int) -> str:
+    return DOCX_CLAUSE_STYLE.format(level=min(level, DOCX_LEVELS))
+
+
+def docx_document(edition: EditionData, *, notices: Sequence[str] = ()) -> Any:
+    """A python-docx ``Document`` with Redraft's styles, page, header, footer, title block
+    and status lines (and ``notices`` after them), ready for the clauses."""
     from docx import Document
     from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -461,22 +499,12 @@ def to_docx(edition: EditionData) -> bytes:
     document.add_paragraph(xml_safe(status_line(edition)), style=DOCX_STATUS_STYLE)
     if is_partial(edition):
         document.add_paragraph(words["partial_notice"], style=DOCX_STATUS_STYLE)
+    for notice in notices:
+        document.add_paragraph(xml_safe(notice), style=DOCX_STATUS_STYLE)
+    return document
 
-    for row in outline(edition.clauses):
-        clause = row.clause
-        if row.is_heading:
-            document.add_paragraph(xml_safe(row.heading_text), style="Heading 1")
-            if clause.text:
-                document.add_paragraph(xml_safe(clause.text), style="Body Text")
-            continue
-        style = DOCX_CLAUSE_STYLE.format(level=min(row.level, DOCX_LEVELS))
-        paragraph = document.add_paragraph(style=style)
-        paragraph.add_run(f"{row.label}\t")
-        if clause.text:
-            paragraph.add_run(xml_safe(clause.text))
-        else:
-            paragraph.add_run(words["text_not_known"]).italic = True
 
+def docx_bytes(document: Any) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import Http404
 from django.urls import reverse
@@ -20,6 +22,9 @@ from guidelines.diffing import DiffOp, has_changes, word_diff
 from guidelines.exporting import EditionData
 from guidelines.importing import ParsedClause
 from guidelines.models import Clause, ClauseCorrespondence, Edition, Instrument
+
+if TYPE_CHECKING:
+    from guidelines.tracked import TrackedParagraph
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -544,3 +549,121 @@ def comparison_stamp(*, a: Edition, b: Edition, user: User) -> str:
     viewer = (organisation.pk if organisation else 0, permissions.is_secretariat(user))
     raw = repr((a.pk, b.pk, sorted(clauses.items()), sorted(mapped.items()), said, viewer))
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+# --- tracked changes ------------------------------------------------------------------
+
+LANGUAGES_DIFFER = "languages-differ"
+SAME_EDITION = "same-edition"
+_AMENDMENT_NUMBER = re.compile(r"\bA-\d+\b")
+
+
+def tracked_changes(*, base: Edition, edition: Edition) -> list[TrackedParagraph]:
+    """The paragraphs of ``edition`` as Word tracked changes against ``base``.
+
+    Clauses are paired as the comparison pairs them (stored correspondences, eids along a
+    fork, words otherwise); each printed paragraph (number, tab, text; a heading with its
+    number) is diffed word by word. A clause only in the base is a deleted paragraph, a
+    clause only in the edition an inserted one; a clause the edition does not know (a
+    partial edition) is left out, not deleted, unless the edition's history deleted it. Each change is credited to the
+    organisation whose adopted amendment made it, dated by its adoption, as the clause
+    history records it ("A-3 adopted"); other changes to the edition itself, dated by
+    the clause's last change. Refused across languages: a translation is not a change.
+    """
+    from amendments.models import Amendment
+    from guidelines.exporting import (
+        DOCX_BODY_STYLE,
+        DOCX_HEADING_STYLE,
+        docx_clause_style,
+        outline,
+        words_for,
+    )
+    from guidelines.tracked import Author, TrackedParagraph
+
+    if base.pk == edition.pk:
+        raise ValidationError(
+            _("An edition has no changes against itself: choose another base."),
+            code=SAME_EDITION,
+        )
+    if base.language != edition.language:
+        raise ValidationError(
+            _(
+                "%(base)s and %(edition)s are in different languages: tracked changes "
+                "compare two texts in one language."
+            )
+            % {"base": base.label, "edition": edition.label},
+            code=LANGUAGES_DIFFER,
+        )
+    comparison = compare_editions(a=base, b=edition, user=AnonymousUser())
+    base_data, data = edition_export_data(edition=base), edition_export_data(edition=edition)
+    base_rows = {r.clause.eid: r for r in outline(base_data.clauses)}
+    rows = {r.clause.eid: r for r in outline(data.clauses)}
+    not_known = words_for(data)["text_not_known"]
+
+    def printed(row: Any) -> list[tuple[str, str]]:
+        """(style, text) of each paragraph a clause prints as."""
+        if row.is_heading:
+            body = [(DOCX_BODY_STYLE, row.clause.text)] if row.clause.text else []
+            return [(DOCX_HEADING_STYLE, row.heading_text), *body]
+        return [(docx_clause_style(row.level), f"{row.label}\t{row.clause.text or not_known}")]
+
+    # Who changed each clause of the edition, and when: the amendments its history names.
+    adopted = {
+        a.number: a
+        for a in Amendment.objects.filter(
+            edition=base, status__in=["adopted", "adopted_as_amended"]
+        ).select_related("proposer")
+    }
+    authors: dict[str, Author] = {}
+    deleted: set[str] = set()  # what the edition's own history says it removed
+    history = Clause.history.model.objects.filter(edition_id=edition.pk).order_by("history_date")
+    for eid, reason, date, kind in history.values_list(
+        "eid", "history_change_reason", "history_date", "history_type"
+    ):
+        if kind == "-":
+            deleted.add(eid)
+        numbers = [n for n in _AMENDMENT_NUMBER.findall(reason or "") if n in adopted]
+        if numbers:
+            amendment = adopted[numbers[0]]
+            authors[eid] = Author(amendment.proposer.name, amendment.decided_at)
+        elif eid not in authors or authors[eid].name == edition.label:
+            authors[eid] = Author(edition.label, date)
+
+    pending: list[tuple[str, str, str, str, Author]] = []  # style, old, new, mark, author
+    used: set[str] = set()
+    for row in comparison.rows:
+        # A partial edition does not know what it does not reproduce, unless its history
+        # says it deleted it (a consolidation of a partial draft).
+        if row.kind == NOT_KNOWN and not (row.a and row.a[0]["eid"] in deleted):
+            continue
+        olds = [base_rows[c["eid"]] for c in row.a if c["eid"] not in used]
+        used.update(r.clause.eid for r in olds)
+        new = rows[row.b["eid"]] if row.b else None
+        author = authors.get((row.b or row.a[0])["eid"], Author(edition.label, None))
+        # A merge: the clauses merged into the first one are deleted.
+        for old in olds[1:]:
+            pending += [(s, t, "", "delete", author) for s, t in printed(old)]
+        old_pieces = printed(olds[0]) if olds else []
+        new_pieces = printed(new) if new else []
+        for k in range(max(len(old_pieces), len(new_pieces))):
+            if k < len(old_pieces) and k < len(new_pieces):
+                old_text = old_pieces[k][1]
+                pending.append((new_pieces[k][0], old_text, new_pieces[k][1], "equal", author))
+            elif k < len(old_pieces):
+                pending.append((old_pieces[k][0], old_pieces[k][1], "", "delete", author))
+            else:
+                pending.append((new_pieces[k][0], "", new_pieces[k][1], "insert", author))
+    diffs = word_diffs([(old, new) for _s, old, new, _m, _a in pending])
+    return [
+        TrackedParagraph(style, ops, mark, author)
+        for (style, _old, _new, mark, author), ops in zip(pending, diffs, strict=True)
+    ]
+
+
+def edition_tracked_docx(*, base: Edition, edition: Edition) -> bytes:
+    """``edition`` as a Word file whose tracked changes turn ``base`` into it."""
+    from guidelines.tracked import to_tracked_docx
+
+    paragraphs = tracked_changes(base=base, edition=edition)
+    data = edition_export_data(edition=edition)
+    return to_tracked_docx(data, base_label=base.label, paragraphs=paragraphs)

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -364,11 +364,23 @@ def edition_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     if export_format is None:
         raise Http404("No such export format.")
     edition = selectors.edition_get(slug=slug, user=request.user)
-    data = selectors.edition_export_data(edition=edition)
-    # A slug is ASCII letters, digits, "-" and "_": safe in the quoted filename as it is.
-    filename = f"{edition.slug}.{export_format.extension}"
+    against = request.GET.get("against", "")
+    if against:
+        # Word tracked changes against another edition the user can read.
+        if fmt != "docx":
+            raise Http404("Tracked changes are a Word export.")
+        base = selectors.edition_get(slug=against, user=request.user)
+        try:
+            content: str | bytes = selectors.edition_tracked_docx(base=base, edition=edition)
+        except ValidationError as exc:
+            return HttpResponseBadRequest(" ".join(exc.messages), content_type="text/plain")
+        # Slugs are ASCII letters, digits, "-" and "_": safe in the quoted filename.
+        filename = f"{edition.slug}-against-{base.slug}.docx"
+    else:
+        content = export_format.write(selectors.edition_export_data(edition=edition))
+        filename = f"{edition.slug}.{export_format.extension}"
     return HttpResponse(
-        export_format.write(data),
+        content,
         content_type=export_format.content_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from guidelines import selectors
@@ -17,14 +18,21 @@ class Command(BaseCommand):
         parser.add_argument("slug")
         parser.add_argument("--format", required=True, choices=sorted(FORMATS))
         parser.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+        parser.add_argument(
+            "--against",
+            metavar="BASE",
+            help="with --format docx: the changes from edition BASE as Word tracked changes",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         edition = Edition.objects.select_related("instrument").filter(slug=options["slug"]).first()
         if edition is None:
             raise CommandError(f"No edition {options['slug']!r}.")
-        export_format = FORMATS[options["format"]]
-        data = selectors.edition_export_data(edition=edition)
-        content = export_format.write(data)
+        if options["against"]:
+            content = self.tracked(edition, options["against"], options["format"])
+        else:
+            data = selectors.edition_export_data(edition=edition)
+            content = FORMATS[options["format"]].write(data)
         output: Path | None = options["output"]
         if output is None:
             self.write_stdout(content, options["format"])
@@ -34,6 +42,17 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{output}: cannot write ({exc.strerror})") from None
         self.stderr.write(f"Wrote {output}.")
+
+    def tracked(self, edition: Edition, base_slug: str, fmt: str) -> bytes:
+        if fmt != "docx":
+            raise CommandError("--against needs --format docx: tracked changes are a Word feature.")
+        base = Edition.objects.filter(slug=base_slug).first()
+        if base is None:
+            raise CommandError(f"No edition {base_slug!r}.")
+        try:
+            return selectors.edition_tracked_docx(base=base, edition=edition)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
 
     def write_stdout(self, content: str | bytes, fmt: str) -> None:
         if isinstance(content, str):
