@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,7 +37,7 @@ from amendments.models import (
 )
 from guidelines import permissions
 from guidelines import services as guidelines_services
-from guidelines.importing import normalise_text
+from guidelines.importing import ImportFailure, normalise_text
 from guidelines.models import Clause, Edition
 from guidelines.permissions import User
 from positions.models import Organisation, Position
@@ -76,6 +77,10 @@ NO_SUPPORT = "no-support"
 NAIVE_DATETIME = "naive-datetime"
 WINDOW_ORDER = "window-order"
 UNKNOWN_TIME_ZONE = "unknown-time-zone"
+UNREADABLE_FILE = "unreadable-file"
+NO_CHANGES = "no-changes"
+BASE_MISMATCH = "base-mismatch"
+ORGANISATION_DOES_NOT_FILE = "organisation-does-not-file"
 
 Status = Amendment.Status
 
@@ -893,3 +898,134 @@ def edition_consolidate(
             )
     guidelines_services.clause_reorder(edition=fork, eids=[c.eid for c in plan.clauses])
     return fork, plan
+
+
+# --- amendments from a marked-up Word file ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WordImport:
+    amendments: list[Amendment]
+    warnings: list[str]
+
+
+def organisation_files_amendments(organisation: Organisation) -> bool:
+    """Parties and accredited NGOs file amendments (``permissions.files_amendments`` for
+    an organisation rather than a user)."""
+    return organisation.kind == Organisation.Kind.PARTY or (
+        organisation.kind == Organisation.Kind.NGO and organisation.accredited
+    )
+
+
+def _excerpt(text: str, size: int = 80) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+@transaction.atomic
+def amendments_from_word(
+    *,
+    edition: Edition,
+    data: bytes,
+    filename: str,
+    user: User | None,
+    proposer: Organisation | None = None,
+) -> WordImport:
+    """File the tracked changes of a marked-up Word file as draft amendments, one per
+    changed clause (``amendments.tracked_changes``), comments as justifications.
+
+    With a user (the upload page): the user's organisation proposes, as for
+    ``amendment_create`` (who may file, an edition they can read, the window open).
+    Without (the command line, the secretariat's authority): ``proposer`` must be a Party
+    or an accredited NGO, and the window is not checked, as for ``amendment_record``.
+
+    The text each change starts from must be the clause's current text: a file marked up
+    on another version is refused with every mismatch listed (code ``base-mismatch``),
+    never guessed. All or nothing: on any refusal nothing is written.
+    """
+    from amendments.tracked_changes import read_marked_up
+
+    if user is not None:
+        if not permissions.can_view_edition(user, edition):
+            raise PermissionDenied(EDITION_NOT_VISIBLE)
+        if not permissions.files_amendments(user):
+            raise PermissionDenied(FILING_NOT_ALLOWED)
+        proposer = permissions.organisation_of(user)
+        assert proposer is not None  # files_amendments() needs one
+    elif proposer is None or not organisation_files_amendments(proposer):
+        raise ValidationError(
+            _("Only a Party or an accredited NGO files amendments."),
+            code=ORGANISATION_DOES_NOT_FILE,
+        )
+    if edition.is_adopted:
+        raise ValidationError(
+            _("%(edition)s is adopted: it takes no amendments.") % {"edition": edition.label},
+            code=TARGET_ADOPTED,
+        )
+    if user is not None:
+        _check_window(edition, timezone.now())
+    try:
+        marked = read_marked_up(data)
+    except ImportFailure as exc:
+        raise ValidationError(
+            _("%(file)s cannot be read: %(reason)s.") % {"file": filename, "reason": exc},
+            code=UNREADABLE_FILE,
+        ) from None
+    if not marked.changes:
+        raise ValidationError(
+            _("%(file)s has tracked changes, but none that changes a clause's text.")
+            % {"file": filename},
+            code=NO_CHANGES,
+        )
+    clauses = {c.eid: c for c in edition.clauses.all()}
+    problems = []
+    for change in marked.changes:
+        clause = clauses.get(change.eid)
+        if clause is None:
+            problems.append(
+                _("%(clause)s: %(edition)s has no such clause.")
+                % {"clause": change.number or change.eid, "edition": edition.label}
+            )
+        elif normalise_text(clause.text) != normalise_text(change.base_text):
+            problems.append(
+                _(
+                    "%(clause)s: the file's text before the changes (“%(file)s”) is not the "
+                    "current text of the clause (“%(current)s”)."
+                )
+                % {
+                    "clause": change.number or change.eid,
+                    "file": _excerpt(change.base_text),
+                    "current": _excerpt(clause.text),
+                }
+            )
+    if problems:
+        problems.append(
+            _("Nothing was filed. Download the current text, mark it up and upload it again.")
+        )
+        raise ValidationError(list(dict.fromkeys(problems)), code=BASE_MISMATCH)
+    created = []
+    for change in marked.changes:
+        try:
+            amendment, _linked = _new_amendment(
+                edition=edition,
+                clause=clauses[change.eid],
+                operation=change.operation,
+                insert_position=change.insert_position or None,
+                proposed_text=change.text,
+                justification="\n\n".join(change.comments),
+                positions=(),
+                proposer=proposer,
+                window_checked=False,
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                f"{change.label}: {' '.join(exc.messages)}", code=exc.code
+            ) from None
+        amendment.created_by = _author(user)
+        _record(
+            amendment,
+            user=user,
+            reason=_("Filed as a draft from the Word file %(file)s") % {"file": filename},
+        )
+        amendment.save()
+        created.append(amendment)
+    return WordImport(created, marked.warnings)
