@@ -177,3 +177,32 @@ class WhatIfForm(forms.Form):
 class ConsolidateForm(forms.Form):
     slug = forms.SlugField(label=_("Slug of the consolidated edition"), max_length=80)
     label = forms.CharField(label=_("Label"), max_length=200)
+
+
+class WordUploadForm(forms.Form):
+    """A marked-up Word file; its size is checked before a byte of it is read."""
+
+    file = forms.FileField(
+        label=_("Marked-up Word file (.docx)"),
+        help_text=_(
+            "The text of this edition with Track Changes on: each changed clause becomes "
+            "one draft amendment of your organisation, a comment on it its justification."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".docx,application/vnd.openxmlformats-officedocument."
+                "wordprocessingml.document"
+            }
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        from guidelines.wordfiles import MAX_FILE_BYTES, MB
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB.") % {"limit": MAX_FILE_BYTES // MB},
+                code="too-big",
+            )
+        return upload

@@ -215,13 +215,19 @@ def read_marked_up(data: bytes) -> MarkedUpFile:
                     )
                 )
     # What was deleted outright; a clause inside a deleted one goes with it.
-    deleted = [o for o in old if o.index not in links_of_old and o.index not in claimed]
-    gone = {o.parsed.eid for o in deleted}
-    for o in deleted:
-        if o.parsed.parent_eid in gone:
+    deleted = [c for c in old if c.index not in links_of_old and c.index not in claimed]
+    gone = {c.parsed.eid for c in deleted}
+    for removed in deleted:
+        if removed.parsed.parent_eid in gone:
             continue
         result.changes.append(
-            ProposedChange(DELETE, o.parsed.eid, o.parsed.number, base(o), comments=notes(o))
+            ProposedChange(
+                DELETE,
+                removed.parsed.eid,
+                removed.parsed.number,
+                base(removed),
+                comments=notes(removed),
+            )
         )
     order = {o.parsed.eid: o.index for o in old}
     result.changes.sort(key=lambda c: order.get(c.eid, 0))

@@ -8,6 +8,11 @@ urlpatterns = [
     path(
         "editions/<slug:slug>/consolidate/", views.edition_consolidate, name="edition_consolidate"
     ),
+    path(
+        "editions/<slug:slug>/word-amendments/",
+        views.amendment_word_upload,
+        name="amendment_word_upload",
+    ),
     path("amendments/", views.amendment_list, name="amendment_list"),
     path("amendments/new/", views.amendment_new, name="amendment_new"),
     path("amendments/preview/", views.amendment_preview, name="amendment_preview"),

@@ -7,6 +7,7 @@ it but may not act gets 403; a stale version 409; bad input 400 with the form er
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -15,8 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from amendments import compilation, consolidating, forms, selectors, services
@@ -620,4 +623,53 @@ def amendment_compilation(request: HttpRequest, slug: str, fmt: str) -> HttpResp
         content_type=content_type,
         # The slug is [-a-zA-Z0-9_]: safe in the header as it is.
         headers={"Content-Disposition": f'attachment; filename="amendments-{edition.slug}.{fmt}"'},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def amendment_word_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    """Members of a filing organisation upload a marked-up Word file of the edition: its
+    tracked changes become their organisation's draft amendments."""
+    edition = guideline_selectors.edition_get(slug=slug, user=request.user)
+    if not permissions.can_file_amendment(request.user, edition):
+        return refuse(request, _("You may not propose amendments to this edition."))
+    status = 200
+    if request.method == "POST":
+        form = forms.WordUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = services.amendments_from_word(
+                    edition=edition,
+                    data=upload.read(),
+                    filename=upload.name,
+                    user=request.user,  # type: ignore[arg-type]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                status = 409 if exc.code == services.BASE_MISMATCH else 400
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d draft amendment filed from %(file)s. Check it, then submit it.",
+                        "%(count)d draft amendments filed from %(file)s. Check them, then "
+                        "submit each one.",
+                        len(result.amendments),
+                    )
+                    % {"count": len(result.amendments), "file": upload.name},
+                )
+                for warning in result.warnings:
+                    messages.warning(request, warning)
+                query = urlencode({"edition": edition.slug, "status": Amendment.Status.DRAFT})
+                return redirect(f"{reverse('amendment_list')}?{query}")
+        else:
+            status = 400
+    else:
+        form = forms.WordUploadForm()
+    return render(
+        request,
+        "amendments/word_upload.html",
+        {"edition": edition, "form": form},
+        status=status,
     )

@@ -565,10 +565,11 @@ def tracked_changes(*, base: Edition, edition: Edition) -> list[TrackedParagraph
     fork, words otherwise); each printed paragraph (number, tab, text; a heading with its
     number) is diffed word by word. A clause only in the base is a deleted paragraph, a
     clause only in the edition an inserted one; a clause the edition does not know (a
-    partial edition) is left out, not deleted, unless the edition's history deleted it. Each change is credited to the
-    organisation whose adopted amendment made it, dated by its adoption, as the clause
-    history records it ("A-3 adopted"); other changes to the edition itself, dated by
-    the clause's last change. Refused across languages: a translation is not a change.
+    partial edition) is left out, not deleted, unless the edition's history deleted it.
+    Each change is credited to the organisation whose adopted amendment made it, dated
+    by its adoption, as the clause history records it ("A-3 adopted"); other changes to
+    the edition itself, dated by the clause's last change. Refused across languages: a
+    translation is not a change.
     """
     from amendments.models import Amendment
     from guidelines.exporting import (
@@ -578,7 +579,7 @@ def tracked_changes(*, base: Edition, edition: Edition) -> list[TrackedParagraph
         outline,
         words_for,
     )
-    from guidelines.tracked import Author, TrackedParagraph
+    from guidelines.tracked import Author, MarkChange, TrackedParagraph
 
     if base.pk == edition.pk:
         raise ValidationError(
@@ -629,7 +630,7 @@ def tracked_changes(*, base: Edition, edition: Edition) -> list[TrackedParagraph
         elif eid not in authors or authors[eid].name == edition.label:
             authors[eid] = Author(edition.label, date)
 
-    pending: list[tuple[str, str, str, str, Author]] = []  # style, old, new, mark, author
+    pending: list[tuple[str, str, str, MarkChange, Author]] = []  # style, old, new, mark, author
     used: set[str] = set()
     for row in comparison.rows:
         # A partial edition does not know what it does not reproduce, unless its history

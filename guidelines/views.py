@@ -53,6 +53,7 @@ def edition_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "clauses": clauses,
             "toc": toc,
             "can_fork": permissions.can_fork_edition(request.user, edition),
+            "can_file": permissions.can_file_amendment(request.user, edition),
         },
     )
 

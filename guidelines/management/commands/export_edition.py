@@ -28,6 +28,7 @@ class Command(BaseCommand):
         edition = Edition.objects.select_related("instrument").filter(slug=options["slug"]).first()
         if edition is None:
             raise CommandError(f"No edition {options['slug']!r}.")
+        content: str | bytes
         if options["against"]:
             content = self.tracked(edition, options["against"], options["format"])
         else:
