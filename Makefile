@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Production-like settings for `check --deploy` (never used to serve).
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ ALLOWED_HOSTS=redraft.example.org
 
-.PHONY: install demo test lint format bench clean browser-deps pdf-deps
+.PHONY: install demo test lint format bench clean browser-deps pdf-deps office-deps
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required (Python 3.11)"; exit 1; }
@@ -43,7 +43,15 @@ browser-deps:
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: install browser-deps
+# The Word round-trip tests convert tracked changes to PDF with LibreOffice (Debian's
+# writer without the GUI); installed here only when missing.
+office-deps:
+	@command -v libreoffice >/dev/null 2>&1 || { \
+		echo "Installing Debian's libreoffice-writer-nogui for the Word round-trip tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends libreoffice-writer-nogui; }
+
+test: install browser-deps office-deps
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
