@@ -1001,7 +1001,13 @@ def amendments_from_word(
         problems.append(
             _("Nothing was filed. Download the current text, mark it up and upload it again.")
         )
-        raise ValidationError(list(dict.fromkeys(problems)), code=BASE_MISMATCH)
+        # A list keeps no code of its own (Django drops ``code`` for a list): each message
+        # carries it, and so does the error, which the upload page answers with a 409.
+        error = ValidationError(
+            [ValidationError(problem, code=BASE_MISMATCH) for problem in dict.fromkeys(problems)]
+        )
+        error.code = BASE_MISMATCH
+        raise error
     created = []
     for change in marked.changes:
         try:

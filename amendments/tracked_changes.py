@@ -261,6 +261,9 @@ def _anchor(
             *([old[next_old]] if next_old < len(old) else []),
         ]
         named = next((o for o in nearby if o.parsed.number == digits), None)
+        if named is None and suffix in LATIN_SUFFIXES and previous_old >= 0:
+            # "2 bis" after 2.1: it follows clause 2 and what 2 contains.
+            named = _ancestor_numbered(old, old[previous_old], digits)
         if named is not None:
             return named, AFTER if suffix in LATIN_SUFFIXES else BEFORE
     if previous_old >= 0:
@@ -268,3 +271,14 @@ def _anchor(
     if next_old < len(old):
         return old[next_old], BEFORE
     return (old[0], AFTER) if old else (None, "")
+
+
+def _ancestor_numbered(old: list[_Clause], clause: _Clause, number: str) -> _Clause | None:
+    """The clause numbered ``number`` that contains ``clause``, if any."""
+    by_eid = {o.parsed.eid: o for o in old}
+    parent = by_eid.get(clause.parsed.parent_eid or "")
+    while parent is not None:
+        if parent.parsed.number == number:
+            return parent
+        parent = by_eid.get(parent.parsed.parent_eid or "")
+    return None

@@ -30,6 +30,7 @@ from guidelines.exporting import (
     EditionData,
     docx_bytes,
     docx_document,
+    docx_paragraph_adder,
     words_for,
     xml_safe,
 )
@@ -60,8 +61,9 @@ def to_tracked_docx(
     notice = words_for(edition)["tracked_against"].format(base=base_label)
     document = docx_document(edition, notices=[notice])
     ids = iter(range(1, 10**9))
+    add = docx_paragraph_adder(document)
     for paragraph in paragraphs:
-        p = document.add_paragraph(style=paragraph.style)._p
+        p = add(paragraph.style)._p
         for op in paragraph.ops:
             if not op.text:
                 continue
