@@ -50,6 +50,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "django_filters",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guidelines",
     "positions",
     "amendments",
@@ -169,4 +174,42 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+
+# --- the API (/api/) ---------------------------------------------------------------------
+REST_FRAMEWORK = {
+    # Scripts send "Authorization: Token …"; the browser's session works too (with CSRF).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Object-level rights are the services' and the visibility querysets' (one module).
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api.handle_exception",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Redraft API",
+    "DESCRIPTION": (
+        "Editions, clauses, positions and amendments of the UNESCO Operational Guidelines "
+        "under negotiation. Reads show what the user may see; writes go through the same "
+        "rules as the pages. Clauses and amendments carry an ETag; send it back in If-Match "
+        "on a write to be refused (412) if the amendment changed since you read it."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The documentation page's scripts come from this server, not from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ClauseKindEnum": "guidelines.models.Clause.Kind",
+        "CorrespondenceKindEnum": "guidelines.models.ClauseCorrespondence.Kind",
+        "PositionStanceEnum": "positions.models.Position.Stance",
+        "SupportStanceEnum": "amendments.models.AmendmentSupport.Stance",
+        "OutcomeEnum": "amendments.models.Amendment.Outcome",
+    },
 }
