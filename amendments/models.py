@@ -28,13 +28,14 @@ if TYPE_CHECKING:
 MEETING_TIME_ZONE = "Europe/Paris"  # UNESCO meetings are held in Paris
 
 
-def _history() -> HistoricalRecords:
+def _history(*, excluded_fields: list[str] | None = None) -> HistoricalRecords:
     """History with the user and a reason of any length: the reasons are the users' own
     words (why an amendment is inadmissible, withdrawn, decided), not a 100-character
     label, which PostgreSQL would refuse."""
     return HistoricalRecords(
         user_model=settings.AUTH_USER_MODEL,
         history_change_reason_field=models.TextField(null=True),
+        excluded_fields=excluded_fields,
     )
 
 
@@ -194,8 +195,11 @@ class Amendment(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Proposed text and justification folded for search (guidelines.searching).
+    search_text = models.TextField(blank=True, default="", editable=False)
 
-    history = _history()
+    # The search text is derived from the wording: the history need not keep it.
+    history = _history(excluded_fields=["search_text"])
 
     objects = AmendmentQuerySet.as_manager()
 

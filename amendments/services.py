@@ -40,6 +40,7 @@ from guidelines import services as guidelines_services
 from guidelines.importing import ImportFailure, normalise_text
 from guidelines.models import Clause, Edition
 from guidelines.permissions import User
+from guidelines.searching import search_document
 from positions.models import Organisation, Position
 
 # PermissionDenied arguments: who may not.
@@ -367,6 +368,7 @@ def _new_amendment(
         base_version=current.version,
         proposed_text=text,
         justification=justification.strip(),
+        search_text=search_document(text, justification),
         proposer=proposer,
     )
     return amendment, linked
@@ -415,6 +417,7 @@ def amendment_update(
     ):
         return locked
     locked.proposed_text, locked.justification = text, justification
+    locked.search_text = search_document(text, justification)
     _save(locked, user=user, reason=_("Draft edited"))
     if positions_changed and linked is not None:
         locked.positions.set(linked)

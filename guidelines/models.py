@@ -155,11 +155,15 @@ class Clause(models.Model):
         _("note"), blank=True, help_text=_("Where the text comes from, when it is not complete.")
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Heading and text folded for search (guidelines.searching), written by the services.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     # Reasons are the editors' own words, of any length (not a 100-character label).
+    # The search text is derived from the wording: the history need not keep it.
     history = HistoricalRecords(
         user_model=settings.AUTH_USER_MODEL,
         history_change_reason_field=models.TextField(null=True),
+        excluded_fields=["search_text"],
     )
 
     objects = ClauseQuerySet.as_manager()

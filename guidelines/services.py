@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 from guidelines import permissions
 from guidelines.importing import ParsedClause, ParsedEdition, normalise_text
 from guidelines.models import Clause, ClauseCorrespondence, Edition, Instrument
+from guidelines.searching import search_document
 
 ADOPTED_READ_ONLY = "adopted-read-only"
 STALE_VERSION = "stale-version"
@@ -154,6 +155,7 @@ def _reimport(
         order, _parsed = wanted[clause.eid]
         for name in _CONTENT_FIELDS:
             setattr(clause, name, getattr(parsed_clause, name))
+        clause.search_text = search_document(clause.heading, clause.text)
         clause.parent_id = ids[parsed_clause.parent_eid] if parsed_clause.parent_eid else None
         clause.order, clause.depth = order, parsed_clause.depth
         clause.version += 1
@@ -211,6 +213,7 @@ def _create_clauses(
                 depth=c.depth,
                 heading=c.heading,
                 text=c.text,
+                search_text=search_document(c.heading, c.text),
                 note=(notes or {}).get(c.eid, ""),
             )
             for c in parsed
@@ -277,6 +280,7 @@ def clause_update(
         return locked
     for name, value in changes.items():
         setattr(locked, name, value)
+    locked.search_text = search_document(locked.heading, locked.text)
     locked.version += 1
     _record(locked, user=user, reason=reason)
     locked.save()
@@ -541,6 +545,7 @@ def clause_insert(
         heading=normalise_text(heading),
         text=normalise_text(text),
     )
+    clause.search_text = search_document(clause.heading, clause.text)
     _record(clause, user=user, reason=reason)
     clause.save()
     return clause

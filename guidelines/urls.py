@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guidelines import views
+from guidelines import search_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -11,6 +11,7 @@ urlpatterns = [
         name="compare_synoptic",
     ),
     path("compare/<slug:a>/<slug:b>/map/", views.compare_map, name="compare_map"),
+    path("search/", search_views.search, name="search"),
     path("editions/<slug:slug>/", views.edition_detail, name="edition_detail"),
     path("editions/<slug:slug>/fork/", views.edition_fork, name="edition_fork"),
     # Before the clause pattern, which would read "export.pdf" as an eid.

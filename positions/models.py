@@ -179,6 +179,8 @@ class Position(models.Model):
         help_text=_("Empty when recorded from the command line."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Summary and excerpt folded for search (guidelines.searching), written by the services.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["paper", "excerpt_start", "pk"]

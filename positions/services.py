@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from guidelines import permissions
 from guidelines.importing import MAX_BYTES, ImportFailure, decode, normalise_text
 from guidelines.models import Clause
+from guidelines.searching import search_document
 from positions.models import (
     Invitation,
     Membership,
@@ -301,6 +302,7 @@ def position_create(
         summary=summary,
         excerpt_start=found,
         excerpt_end=found + len(excerpt),
+        search_text=search_document(summary, excerpt),
         created_by_id=user.pk if user is not None and user.is_authenticated else None,
     )
     PositionLink.objects.bulk_create(
