@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Production-like settings for `check --deploy` (never used to serve).
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ ALLOWED_HOSTS=redraft.example.org
 
-.PHONY: install demo test lint format bench clean browser-deps pdf-deps office-deps
+.PHONY: install demo test lint format bench clean browser-deps pdf-deps office-deps locale-deps
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required (Python 3.11)"; exit 1; }
@@ -20,7 +20,17 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: pdf-deps $(VENV)/.installed
+# The French catalogue is committed as locale/fr/LC_MESSAGES/django.po; the .mo that
+# Django reads is compiled here on every install, so it never lags behind the .po.
+install: pdf-deps locale-deps $(VENV)/.installed
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+# compilemessages needs GNU gettext's msgfmt (and the i18n tests use it); installed
+# here only when missing.
+locale-deps:
+	@command -v msgfmt >/dev/null 2>&1 || { \
+		echo "Installing Debian's gettext to compile the translations"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; }
 
 # The PDF export (WeasyPrint) needs Debian's pango, and its tests read PDFs with
 # poppler's pdftotext; installed here only when missing.
