@@ -85,6 +85,17 @@ class Edition(models.Model):
         related_name="forks",
         verbose_name=_("based on"),
     )
+    # The same text in another language (an English edition beside the French original):
+    # their clauses are linked one by one (ClauseCorrespondence, kind "translation").
+    language_version_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="language_versions",
+        verbose_name=_("language version of"),
+        help_text=_("The edition this one gives in another language."),
+    )
     published = models.BooleanField(_("published"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -208,6 +219,8 @@ class ClauseCorrespondence(models.Model):
         MERGED = "merged", _("merged")
         NEW = "new", _("new")
         DELETED = "deleted", _("deleted")
+        # Between language versions: the same clause in the other language.
+        TRANSLATION = "translation", _("same clause in another language")
 
     class Method(models.TextChoices):
         AUTO = "auto", _("proposed automatically")
@@ -225,7 +238,7 @@ class ClauseCorrespondence(models.Model):
     target = models.ForeignKey(
         Clause, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     method = models.CharField(_("method"), max_length=6, choices=Method.choices)
     score = models.FloatField(_("similarity"), default=0.0)
     confirmed = models.BooleanField(_("confirmed"), default=False)

@@ -537,9 +537,11 @@ def comparison_stamp(*, a: Edition, b: Edition, user: User) -> str:
     clauses = Clause.objects.filter(edition__in=[a.pk, b.pk]).aggregate(
         n=Count("pk"), top=Max("pk"), versions=Sum("version"), orders=Sum("order")
     )
-    mapped = ClauseCorrespondence.objects.filter(edition_a=a, edition_b=b).aggregate(
-        n=Count("pk"), at=Max("updated_at")
-    )
+    # This pair's correspondences, and those with the editions' language versions (the
+    # table links each clause to itself in the other language).
+    mapped = ClauseCorrespondence.objects.filter(
+        Q(edition_a__in=[a.pk, b.pk]) | Q(edition_b__in=[a.pk, b.pk])
+    ).aggregate(n=Count("pk"), at=Max("updated_at"))
     said = {
         "amendments": Amendment.history.aggregate(top=Max("history_id"))["top"],
         "positions": Position.objects.aggregate(n=Count("pk"), top=Max("pk")),
@@ -549,6 +551,70 @@ def comparison_stamp(*, a: Edition, b: Edition, user: User) -> str:
     viewer = (organisation.pk if organisation else 0, permissions.is_secretariat(user))
     raw = repr((a.pk, b.pk, sorted(clauses.items()), sorted(mapped.items()), said, viewer))
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+# --- language versions -----------------------------------------------------------------
+
+
+def language_versions(*, edition: Edition, user: User) -> list[Edition]:
+    """The same text in other languages that the user may read: the original and its
+    other language versions (one query)."""
+    root = edition.language_version_of_id or edition.pk
+    return list(
+        Edition.objects.visible_to(user)
+        .filter(Q(pk=root) | Q(language_version_of_id=root))
+        .exclude(pk=edition.pk)
+        .order_by("language", "slug")
+    )
+
+
+@dataclass(frozen=True)
+class OtherLanguage:
+    language: str
+    edition_label: str
+    number: str
+    url: str
+
+
+def clauses_in_other_languages(
+    *, edition: Edition, clause_ids: Sequence[int], user: User
+) -> dict[int, list[OtherLanguage]]:
+    """For each of the edition's clauses, the same clause in its language versions, as
+    their correspondences link them (by eid or by hand). Two queries, whatever the size.
+    """
+    versions = {v.pk: v for v in language_versions(edition=edition, user=user)}
+    if not versions or not clause_ids:
+        return {}
+    prefix = reverse("clause_detail", kwargs={"slug": "x", "eid": "y"})[: -len("x/y/")]
+    links = ClauseCorrespondence.objects.filter(
+        Q(edition_a=edition, edition_b__in=list(versions), source_id__in=clause_ids)
+        & Q(target__isnull=False)
+        | Q(edition_b=edition, edition_a__in=list(versions), target_id__in=clause_ids)
+        & Q(source__isnull=False)
+    ).values_list(
+        "edition_a_id", "source_id", "source__eid", "source__number",
+        "edition_b_id", "target_id", "target__eid", "target__number",
+    )  # fmt: skip
+    found: dict[int, list[OtherLanguage]] = {}
+    for a_id, source, source_eid, source_number, b_id, target, target_eid, target_number in links:
+        mine, other_edition, eid, number = (
+            (source, versions.get(b_id), target_eid, target_number)
+            if a_id == edition.pk
+            else (target, versions.get(a_id), source_eid, source_number)
+        )
+        if other_edition is None:
+            continue
+        found.setdefault(mine, []).append(
+            OtherLanguage(
+                other_edition.language,
+                other_edition.label,
+                number,
+                f"{prefix}{other_edition.slug}/{eid}/",
+            )
+        )
+    for entries in found.values():
+        entries.sort(key=lambda o: (o.language, o.edition_label))
+    return found
 
 
 # --- tracked changes ------------------------------------------------------------------

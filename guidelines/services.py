@@ -103,6 +103,9 @@ def edition_import(
         )
         orders = {c.eid: i for i, c in enumerate(parsed.clauses, start=1)}
         _create_clauses(edition, parsed.clauses, {}, orders, user=user, reason=reason)
+        from amendments import following  # here, not on top: amendments imports us
+
+        following.notify_edition_created(edition, actor=user)
         return ImportResult(edition, created=True, added=[c.eid for c in parsed.clauses])
     if edition.instrument_id != instrument.pk:
         raise ValidationError(
@@ -345,6 +348,9 @@ def edition_fork(
         reason=reason or _("Forked from %(label)s") % {"label": base.label},
         notes={c.eid: c.note for c in rows if c.note},
     )
+    from amendments import following  # here, not on top: amendments imports us
+
+    following.notify_edition_created(fork, actor=user)
     return fork
 
 
@@ -593,3 +599,72 @@ def clause_reorder(*, edition: Edition, eids: list[str]) -> None:
     for order, eid in enumerate(eids, start=1):
         clauses[eid].order = order
     Clause.objects.bulk_update(clauses.values(), ["order"])
+
+
+# --- language versions -------------------------------------------------------------------
+
+LANGUAGE_LINK_INVALID = "language-link-invalid"
+# Two editions follow one numbering when this share of their clauses have the same eid.
+SAME_NUMBERING = 0.9
+
+
+@dataclass
+class LanguageLinkResult:
+    linked_by_eid: int  # clause pairs linked by their eid (0: match them by hand)
+    same_numbering: bool
+
+
+@transaction.atomic
+def edition_link_language(
+    *, user: AbstractBaseUser | None, edition: Edition, original: Edition
+) -> LanguageLinkResult:
+    """Record that ``edition`` gives ``original`` in another language, and link their
+    clauses one by one: by eid when both follow one numbering (nine clauses in ten share
+    their eid), else not at all — the secretariat then matches them by hand on the
+    clause map, as any pair across languages. Links made by hand are kept; earlier
+    automatic ones are replaced. The secretariat, or the command line (no user).
+    """
+    if user is not None and not permissions.is_secretariat(user):
+        raise PermissionDenied(NOT_ALLOWED)
+    if edition.pk == original.pk:
+        raise ValidationError(_("Choose two different editions."), code=SAME_EDITION)
+    problem = None
+    if edition.language == original.language:
+        problem = _("%(a)s and %(b)s are in the same language.")
+    elif edition.instrument_id != original.instrument_id:
+        problem = _("%(a)s and %(b)s are editions of different instruments.")
+    elif original.language_version_of_id is not None:
+        problem = _("%(b)s is itself a language version: link %(a)s to its original.")
+    if problem:
+        raise ValidationError(
+            problem % {"a": edition.label, "b": original.label}, code=LANGUAGE_LINK_INVALID
+        )
+    list(Edition.objects.select_for_update().filter(pk__in=[edition.pk, original.pk]))
+    edition.language_version_of = original
+    edition.save(update_fields=["language_version_of"])
+    pairs = ClauseCorrespondence.objects.filter(edition_a=original, edition_b=edition)
+    pairs.filter(method=ClauseCorrespondence.Method.AUTO, confirmed=False).delete()
+    kept = list(pairs.values_list("source_id", "target_id"))
+    taken = {pk for pair in kept for pk in pair if pk}
+    a = dict(original.clauses.values_list("eid", "pk"))
+    b = dict(edition.clauses.values_list("eid", "pk"))
+    common = a.keys() & b.keys()
+    same_numbering = bool(a and b) and len(common) >= SAME_NUMBERING * max(len(a), len(b))
+    links = []
+    if same_numbering:
+        links = [
+            ClauseCorrespondence(
+                edition_a=original,
+                edition_b=edition,
+                source_id=a[eid],
+                target_id=b[eid],
+                kind=ClauseCorrespondence.Kind.TRANSLATION,
+                method=ClauseCorrespondence.Method.AUTO,
+                score=1.0,
+                updated_by_id=user.pk if user is not None else None,
+            )
+            for eid in sorted(common)
+            if a[eid] not in taken and b[eid] not in taken
+        ]
+        ClauseCorrespondence.objects.bulk_create(links)
+    return LanguageLinkResult(len(links), same_numbering)

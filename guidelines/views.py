@@ -54,6 +54,7 @@ def edition_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "toc": toc,
             "can_fork": permissions.can_fork_edition(request.user, edition),
             "can_file": permissions.can_file_amendment(request.user, edition),
+            "language_versions": selectors.language_versions(edition=edition, user=request.user),
         },
     )
 
@@ -91,6 +92,9 @@ def clause_detail(request: HttpRequest, slug: str, eid: str) -> HttpResponse:
             "amendments": amendments_of_clause(clause=clause, user=request.user),
             "can_amend": permissions.can_file_amendment(request.user, edition),
             "children": clause.children.order_by("order"),
+            "other_languages": selectors.clauses_in_other_languages(
+                edition=edition, clause_ids=[clause.pk], user=request.user
+            ).get(clause.pk, []),
             "versions": versions,
             "diff": diff,
             "form": form,
@@ -241,6 +245,15 @@ def _compare_table(
     if cached is not None:
         return cached["comparison"], cached["table"]
     full = selectors.compare_editions(a=a, b=b, user=request.user, options=options)
+    # Each clause of B links to itself in B's language versions, if it has any.
+    other_languages = selectors.clauses_in_other_languages(
+        edition=b,
+        clause_ids=[r.b["id"] for r in full.rows if r.b and r.b["id"] > 0],
+        user=request.user,
+    )
+    for row in full.rows:
+        if row.b and row.b["id"] in other_languages:
+            row.b["other_languages"] = other_languages[row.b["id"]]
     # The fragment is the template engine's output (every text escaped there).
     table = render_to_string(
         "guidelines/_compare_table.html", {"a": a, "b": b, "comparison": full}, request
