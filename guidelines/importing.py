@@ -255,6 +255,7 @@ class _Parser:
         self.clauses: list[ParsedClause] = []
         self.warnings: list[ImportWarning] = []
         self.eids: set[str] = set()
+        self.by_eid: dict[str, ParsedClause] = {}  # to find a parent in one step
         # (scope, number parts, suffix) -> clause: "1.2 bis" is not "1.2".
         self.registry: dict[tuple[str, tuple[int, ...], str], ParsedClause] = {}
         self.first_line_of: dict[tuple[str, tuple[int, ...], str], int] = {}
@@ -282,9 +283,10 @@ class _Parser:
     def add(self, clause: ParsedClause) -> ParsedClause:
         if clause.eid in self.eids:
             raise ImportFailure(f"two clauses would share the identifier {clause.eid}", clause.line)
-        parent = next((c for c in reversed(self.clauses) if c.eid == clause.parent_eid), None)
+        parent = self.by_eid.get(clause.parent_eid) if clause.parent_eid else None
         clause.depth = parent.depth + 1 if parent else 0
         self.eids.add(clause.eid)
+        self.by_eid[clause.eid] = clause
         self.clauses.append(clause)
         self.last = clause
         return clause
@@ -575,7 +577,9 @@ class _Parser:
         target = self.last
         if target is None:
             raise ImportFailure("text comes before any clause or heading", line.no)
-        current = _restore(target.text).rstrip()
+        # Only the end of the text so far matters: restoring all of it for every line
+        # would make a long run of continuation lines quadratic.
+        current = _restore(target.text.rstrip()[-1:])
         if (
             after_blank
             and current.endswith(_TERMINAL)

@@ -11,6 +11,9 @@ Safety first, because the files come from outside (an upload page, an e-mail):
 * each part is read with a hard limit on its uncompressed size and on its compression
   ratio, whatever its header claims (a zip bomb stops at the limit, it is never
   inflated in full), and so is the total read;
+* memory follows the XML's nodes more than its bytes: the elements and attributes of
+  every part, the paragraphs and the text are bounded too (:data:`MAX_NODES`,
+  :data:`MAX_PARAGRAPHS`, :data:`MAX_TEXT_CHARS`), and counted before they are built;
 * XML is parsed by lxml with entity resolution, DTD loading and network access off, and
   a part that declares a DTD or entities at all is refused: Word never writes one.
 
@@ -53,6 +56,13 @@ MAX_TOTAL_BYTES = 80 * MB  # every part read, uncompressed
 MAX_RATIO = 100  # uncompressed / compressed, for parts bigger than RATIO_FLOOR
 RATIO_FLOOR = 1 * MB
 MAX_MEMBERS = 10_000
+# Memory follows the nodes, not the bytes: lxml takes 100 to 250 bytes for each element
+# or attribute and the reader about 1 kB for each paragraph, so a 40 MB part of empty
+# elements (1 MB zipped) would take gigabytes. A verbose Word file of a 1 MB text counts
+# about 450,000 nodes and 10,000 paragraphs.
+MAX_NODES = 600_000  # "<" and "=" in every part read: elements and attributes, at most
+MAX_PARAGRAPHS = 20_000
+MAX_TEXT_CHARS = 5_000_000  # the body's text, old and new: a text file's limit (5 MB)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -101,6 +111,10 @@ class Package:
             )
         if not data.startswith(b"PK"):
             raise _refuse("the file is not a Word document (.docx): it is not a zip package")
+        # Each part has an entry in the central directory: counted before zipfile reads
+        # them all (200,000 of them fit in the file and take 120 MB and seconds to read).
+        if data.count(b"PK\x01\x02") > MAX_MEMBERS:
+            raise _refuse(f"the package holds more than {MAX_MEMBERS} parts: refused")
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
@@ -110,6 +124,7 @@ class Package:
             raise _refuse(f"the package holds more than {MAX_MEMBERS} parts: refused")
         self.infos = {info.filename: info for info in infos}
         self.total = 0
+        self.nodes = 0
 
     def read(self, name: str) -> bytes | None:
         """The part's bytes, or None when the package has no such part."""
@@ -152,7 +167,17 @@ class Package:
 
     def xml(self, name: str) -> Any | None:
         data = self.read(name)
-        return None if data is None else parse_xml(data, name)
+        if data is None:
+            return None
+        # Every element starts with "<", every attribute has "=": an upper bound on what
+        # lxml would build, counted before it builds anything.
+        self.nodes += data.count(b"<") + data.count(b"=")
+        if self.nodes > MAX_NODES:
+            raise _refuse(
+                f"the part {name} holds too many XML elements (more than {MAX_NODES} "
+                "in all): refused"
+            )
+        return parse_xml(data, name)
 
     def relationships(self, part: str) -> dict[str, str]:
         """Relationship type suffix (``/styles``) -> target part name, for ``part``."""
@@ -171,9 +196,18 @@ class Package:
         return targets
 
 
+# In UTF-8 and in the encodings that spell them with other bytes: libxml2 reads a UTF-16
+# part by its BOM, and its own refusal of a billion laughs there reads "not well-formed".
+_DTD_MARKERS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+)
+
+
 def parse_xml(data: bytes, name: str) -> Any:
     """Parse one part with entities, DTDs and the network off; refuse any DTD."""
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    if any(marker in data for marker in _DTD_MARKERS):
         raise _refuse(f"the part {name} declares a DTD or XML entities, which Word never writes")
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
@@ -327,7 +361,7 @@ class Numbering:
         counters[level] = counters.get(level, spec.start - 1) + 1
         for deeper in [k for k in counters if k > level]:
             restart = levels[deeper].restart if deeper in levels else None
-            if restart is None or restart == 0 or restart > level:
+            if restart is None or restart > level:  # 0: never restarts
                 del counters[deeper]
         if spec.fmt == "bullet":
             return "•"
@@ -398,6 +432,7 @@ class WordDocument:
     comments: dict[str, str]
     warnings: list[str] = field(default_factory=list)
     tracked: bool = False  # any insertion, deletion or move
+    chars: int = 0  # text read so far, for MAX_TEXT_CHARS
 
 
 _SKIPPED = {
@@ -446,6 +481,8 @@ def read_document(data: bytes) -> WordDocument:
                 "tables are not clauses"
             )
             continue
+        if len(document.paragraphs) >= MAX_PARAGRAPHS:
+            raise _refuse(f"the document has more than {MAX_PARAGRAPHS} paragraphs: refused")
         document.paragraphs.append(_paragraph(element, len(document.paragraphs), document))
     return document
 
@@ -467,6 +504,11 @@ def _paragraph(element: Any, index: int, document: WordDocument) -> SourceParagr
 
     def add(text: str, old: bool, new: bool, comment: str | None = None) -> None:
         if text or comment:
+            document.chars += len(text)
+            if document.chars > MAX_TEXT_CHARS:
+                raise _refuse(
+                    f"the document holds more than {MAX_TEXT_CHARS} characters of text: refused"
+                )
             tokens.append(Token((index, len(tokens)), text, old, new, comment))
 
     def walk(node: Any, old: bool, new: bool) -> None:
@@ -639,7 +681,9 @@ def as_markdown(document: WordDocument, side: Side = "new") -> WordText:
             text = ""
         text = _SPACES.sub(" ", text).strip()
         level = heading_level(document.styles, style)
-        if name == "title":
+        if name == "subtitle":  # front matter, never a clause: a "12." in it is text
+            line = escape_start(_SPACES.sub(" ", paragraph.text).strip())
+        elif name == "title":
             line = f"# {escape_inline(text)}" if text else ""
         elif level is not None:
             words = f"{label} {escape_inline(text)}" if label else escape_inline(text)

@@ -15,6 +15,7 @@ The helpers return XML text; what they are given as text is escaped.
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from collections.abc import Iterable, Mapping
 from xml.sax.saxutils import escape, quoteattr
@@ -207,3 +208,32 @@ def num(num_id: int, abstract_id: int, starts: Mapping[int, int] | None = None) 
         for ilvl, start in (starts or {}).items()
     )
     return f'<w:num w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>{overrides}</w:num>'
+
+
+# --- patching the zip's headers ---------------------------------------------------------
+
+# Where each field is in a local file header (PK\3\4) and a central directory entry
+# (PK\1\2): offset and struct format.
+_LOCAL = {"name_length": (26, "<H"), "flag_bits": (6, "<H"), "file_size": (22, "<I")}
+_CENTRAL = {"name_length": (28, "<H"), "flag_bits": (8, "<H"), "file_size": (24, "<I")}
+
+
+def patch_member(data: bytes, name: str, **fields: int) -> bytes:
+    """Rewrite ``flag_bits`` or ``file_size`` of member ``name`` in both its local and
+    central headers, the data left as it is: a zip whose headers lie."""
+    out = bytearray(data)
+    encoded = name.encode()
+    patched = 0
+    for signature, layout, name_at in ((b"PK\x03\x04", _LOCAL, 30), (b"PK\x01\x02", _CENTRAL, 46)):
+        at = out.find(signature)
+        while at != -1:
+            offset, fmt = layout["name_length"]
+            length = struct.unpack_from(fmt, out, at + offset)[0]
+            if out[at + name_at : at + name_at + length] == encoded:
+                for field, value in fields.items():
+                    offset, fmt = layout[field]
+                    struct.pack_into(fmt, out, at + offset, value)
+                patched += 1
+            at = out.find(signature, at + 4)
+    assert patched == 2, f"{name}: {patched} headers found, not 2"
+    return bytes(out)
