@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import django_filters
 from django.db.models import Prefetch, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers, status, viewsets
@@ -23,7 +25,7 @@ from rest_framework.views import APIView
 from amendments import services
 from amendments.forms import AmendmentFilter
 from amendments.models import Amendment, AmendmentSupport, CoSponsorship
-from config.api import etag, expected_version
+from config.api import MAX_ID, etag, expected_version
 from guidelines import selectors as guideline_selectors
 from guidelines.api import EditionSerializer
 from guidelines.models import Clause, Edition
@@ -123,13 +125,10 @@ def _invalid(serializer: serializers.Serializer) -> None:
     serializer.is_valid(raise_exception=True)
 
 
-class ReadOrAuthenticated(drf_permissions.BasePermission):
-    """Anyone reads what they may see; writes need a user (the services decide the rest)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return request.method in drf_permissions.SAFE_METHODS or bool(
-            request.user and request.user.is_authenticated
-        )
+# Anyone reads what they may see; writes need a user (the services decide the rest).
+# DRF's own class, not a copy: the schema generator knows it, so the schema says that
+# reads need no credentials.
+ReadOrAuthenticated = drf_permissions.IsAuthenticatedOrReadOnly
 
 
 WRITE_RESPONSES = {
@@ -142,11 +141,24 @@ WRITE_RESPONSES = {
 }
 
 
+class AmendmentFilterBackend(DjangoFilterBackend):
+    """The amendment list's filters choose among the editions the user may read (the
+    browsable API's filter form is built through here too)."""
+
+    def get_filterset_kwargs(
+        self, request: Request, queryset: QuerySet[Amendment], view: Any
+    ) -> dict[str, Any]:
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        kwargs["editions"] = Edition.objects.visible_to(request.user)
+        return kwargs
+
+
 class AmendmentViewSet(viewsets.ModelViewSet):
     """Amendments the user may see (submitted ones are public; a draft is its proposing
     organisation's alone), filtered as the amendment list is."""
 
     filterset_class = AmendmentFilter
+    filter_backends = [AmendmentFilterBackend]
     permission_classes = [ReadOrAuthenticated]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -173,11 +185,7 @@ class AmendmentViewSet(viewsets.ModelViewSet):
     def filter_queryset(self, queryset: QuerySet[Amendment]) -> QuerySet[Amendment]:
         if self.action != "list":
             return queryset
-        editions = Edition.objects.visible_to(self.request.user)
-        filterset = AmendmentFilter(self.request.query_params, queryset=queryset, editions=editions)
-        if not filterset.is_valid():
-            raise serializers.ValidationError(filterset.errors)
-        return filterset.qs
+        return super().filter_queryset(queryset)
 
     def _respond(self, amendment: Amendment, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=amendment.pk)
@@ -216,14 +224,15 @@ class AmendmentViewSet(viewsets.ModelViewSet):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Edit a draft's text and justification (the proposer's members)."""
         amendment = self.get_object()
-        serializer = AmendmentUpdateSerializer(data=request.data)
+        # A PATCH: what is not sent stays as it is.
+        serializer = AmendmentUpdateSerializer(data=request.data, partial=True)
         _invalid(serializer)
         data = serializer.validated_data
         updated = services.amendment_update(
             amendment=amendment,
             user=request.user,  # type: ignore[arg-type]
             expected_version=self._version(request, amendment),
-            proposed_text=data["proposed_text"],
+            proposed_text=data.get("proposed_text", amendment.proposed_text),
             justification=data.get("justification", amendment.justification),
         )
         return self._respond(updated)
@@ -348,11 +357,25 @@ class AmendmentViewSet(viewsets.ModelViewSet):
         )
 
 
+def visible_amendments(request: Request | None) -> QuerySet[Amendment]:
+    return Amendment.objects.visible_to(getattr(request, "user", None))
+
+
+class SupportFilter(django_filters.FilterSet):
+    # Chosen among the amendments the user may see: another organisation's draft is "not
+    # a valid choice", as an id that does not exist is (its existence stays private).
+    amendment = django_filters.ModelChoiceFilter(queryset=visible_amendments)
+
+    class Meta:
+        model = AmendmentSupport
+        fields = ["amendment", "stance"]
+
+
 class SupportViewSet(viewsets.ReadOnlyModelViewSet):
     """Supports and oppositions recorded on the amendments the user may see."""
 
     serializer_class = SupportSerializer
-    filterset_fields = ["amendment", "stance"]
+    filterset_class = SupportFilter
 
     def get_queryset(self) -> QuerySet[AmendmentSupport]:
         visible = Amendment.objects.visible_to(self.request.user)
@@ -367,7 +390,7 @@ class ConsolidateSerializer(serializers.Serializer):
     slug = serializers.SlugField(max_length=80, help_text="slug of the new working edition")
     label = serializers.CharField(max_length=200)
     amendments = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         help_text="ids of adopted amendments to apply (default: all adopted ones)",
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, viewsets
@@ -26,7 +28,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
 
 class EditionSerializer(serializers.ModelSerializer):
     instrument = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    based_on = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    based_on = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Edition
@@ -227,7 +229,20 @@ class CompareView(APIView):
     def get(self, request: Request, a: str, b: str) -> Response:
         edition_a = selectors.edition_get(slug=a, user=request.user)
         edition_b = selectors.edition_get(slug=b, user=request.user)
-        comparison = selectors.compare_editions(a=edition_a, b=edition_b, user=request.user)
+        # Cached as the comparison page's table is: the stamp names everything the rows
+        # depend on (the viewer's drafts included), so the data is never stale. A long
+        # comparison costs a second to compute, and scripts ask for it again and again.
+        stamp = selectors.comparison_stamp(a=edition_a, b=edition_b, user=request.user)
+        key = f"redraft:api-compare:v1:{stamp}"
+        data = cache.get(key)
+        if data is None:
+            data = self.comparison(edition_a, edition_b, request.user)
+            cache.set(key, data, settings.REDRAFT_DIFF_CACHE_SECONDS)
+        return Response(data)
+
+    @staticmethod
+    def comparison(edition_a: Edition, edition_b: Edition, user: Any) -> dict[str, Any]:
+        comparison = selectors.compare_editions(a=edition_a, b=edition_b, user=user)
         rows = [
             {
                 "kind": row.kind,
@@ -240,12 +255,10 @@ class CompareView(APIView):
             }
             for row in comparison.rows
         ]
-        return Response(
-            {
-                "a": edition_a.slug,
-                "b": edition_b.slug,
-                "method": comparison.method,
-                "word_diff": comparison.word_diff,
-                "rows": rows,
-            }
-        )
+        return {
+            "a": edition_a.slug,
+            "b": edition_b.slug,
+            "method": comparison.method,
+            "word_diff": comparison.word_diff,
+            "rows": rows,
+        }

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from config.api import IdFilter
 from guidelines.models import Edition
 from positions.models import Position, PositionLink, PositionPaper
 
@@ -65,8 +66,8 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class PositionFilter(django_filters.FilterSet):
-    organisation = django_filters.NumberFilter(field_name="organisation_id")
-    clause = django_filters.NumberFilter(method="linked_to", label="clause (id)")
+    organisation = IdFilter(field_name="organisation_id")
+    clause = IdFilter(method="linked_to", label="clause (id)")
 
     class Meta:
         model = Position
