@@ -239,6 +239,8 @@ class Amendment(models.Model):
         ]
         indexes = [
             models.Index(fields=["edition", "status"], name="amendment_edition_status"),
+            # The list's order (in_number_order): the page is read off the index.
+            models.Index(fields=["edition", "sequence", "id"], name="amendment_number_order"),
             models.Index(fields=["status"], name="amendment_status"),
             models.Index(fields=["proposer", "status"], name="amendment_proposer_status"),
             models.Index(fields=["clause", "status"], name="amendment_clause_status"),
@@ -427,3 +429,158 @@ class AmendmentWindow(models.Model):
     def format(self, instant: datetime.datetime) -> str:
         """``2026-03-12 18:00 CET (Europe/Paris)``: unambiguous in messages and exports."""
         return f"{self.local(instant):%Y-%m-%d %H:%M %Z} ({self.time_zone})"
+
+
+# --- following and notifications -----------------------------------------------------
+
+
+class Follow(models.Model):
+    """A user follows one edition, one clause or one amendment (exactly one of the three).
+
+    ``language`` is the interface language the user had when they followed: their
+    e-mails are written in it (the application keeps no other language preference).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="follows",
+        verbose_name=_("user"),
+    )
+    edition = models.ForeignKey(
+        Edition,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="follows",
+        verbose_name=_("edition"),
+    )
+    clause = models.ForeignKey(
+        Clause,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="follows",
+        verbose_name=_("clause"),
+    )
+    amendment = models.ForeignKey(
+        Amendment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="follows",
+        verbose_name=_("amendment"),
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "-created_at", "pk"]
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(edition__isnull=False, clause__isnull=True, amendment__isnull=True)
+                    | Q(edition__isnull=True, clause__isnull=False, amendment__isnull=True)
+                    | Q(edition__isnull=True, clause__isnull=True, amendment__isnull=False)
+                ),
+                name="follow_exactly_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "edition"],
+                condition=Q(edition__isnull=False),
+                name="follow_edition_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "clause"],
+                condition=Q(clause__isnull=False),
+                name="follow_clause_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "amendment"],
+                condition=Q(amendment__isnull=False),
+                name="follow_amendment_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.edition or self.clause or self.amendment}"
+
+
+class Notification(models.Model):
+    """Something happened to what a user follows.
+
+    The facts are stored (the verb, the amendment's number, the old and new status codes,
+    the edition's label), not a sentence: ``message`` writes the sentence in the language
+    of whoever reads it.
+    """
+
+    class Verb(models.TextChoices):
+        AMENDMENT_SUBMITTED = "amendment_submitted", _("amendment submitted")
+        STATUS_CHANGED = "status_changed", _("status changed")
+        EDITION_CREATED = "edition_created", _("edition created")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
+    )
+    edition = models.ForeignKey(
+        Edition, on_delete=models.CASCADE, related_name="+", verbose_name=_("edition")
+    )
+    amendment = models.ForeignKey(
+        Amendment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("amendment"),
+    )
+    verb = models.CharField(_("what happened"), max_length=20, choices=Verb.choices)
+    amendment_number = models.CharField(_("amendment number"), max_length=16, blank=True)
+    old_status = models.CharField(
+        _("old status"), max_length=20, choices=Amendment.Status.choices, blank=True
+    )
+    new_status = models.CharField(
+        _("new status"), max_length=20, choices=Amendment.Status.choices, blank=True
+    )
+    edition_label = models.CharField(_("edition label"), max_length=200)
+    url = models.CharField(_("link"), max_length=500)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["user", "read_at", "created_at"], name="notification_user_unread")
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+    @property
+    def message(self) -> str:
+        """The sentence, in the active language."""
+        facts = {
+            "amendment": self.amendment_number,
+            "edition": self.edition_label,
+            "old": _status_label(self.old_status),
+            "new": _status_label(self.new_status),
+        }
+        if self.verb == self.Verb.AMENDMENT_SUBMITTED:
+            return _("Amendment %(amendment)s to %(edition)s was submitted.") % facts
+        if self.verb == self.Verb.STATUS_CHANGED:
+            return _("Amendment %(amendment)s to %(edition)s went from %(old)s to %(new)s.") % facts
+        return _("A new edition was created: %(edition)s.") % facts
+
+
+def _status_label(status: str) -> str:
+    return str(Amendment.Status(status).label) if status in Amendment.Status.values else status

@@ -27,7 +27,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amendments import consolidating
+from amendments import consolidating, following
 from amendments.models import (
     MEETING_TIME_ZONE,
     Amendment,
@@ -438,7 +438,9 @@ def amendment_submit(*, amendment: Amendment, user: User, expected_version: int)
     now = timezone.now()
     _check_window(locked.edition, now)
     _number(locked, now)
-    return _save(locked, user=user, reason=_("Submitted as %(number)s") % {"number": locked.number})
+    _save(locked, user=user, reason=_("Submitted as %(number)s") % {"number": locked.number})
+    following.notify_amendment_submitted(locked, actor=user)
+    return locked
 
 
 def _number(amendment: Amendment, now: datetime.datetime) -> None:
@@ -489,6 +491,7 @@ def amendment_record(
     _record(amendment, user=None, reason=reason)
     amendment.save()
     amendment.positions.set(linked)
+    following.notify_amendment_submitted(amendment, actor=None)
     return amendment
 
 
@@ -508,8 +511,10 @@ def amendment_withdraw(
     _check_move(locked, Status.WITHDRAWN)
     _check_version(locked, expected_version)
     why = _check_reason(reason, _("Say why the amendment is withdrawn."))
-    locked.status = Status.WITHDRAWN
-    return _save(locked, user=user, reason=why)
+    old_status, locked.status = locked.status, Status.WITHDRAWN
+    _save(locked, user=user, reason=why)
+    following.notify_status_changed(locked, old_status, actor=user)
+    return locked
 
 
 # --- co-sponsors -----------------------------------------------------------------------
@@ -598,8 +603,10 @@ def amendment_screen(
     else:
         why = _check_reason(reason, _("Say why the amendment is inadmissible."))
         locked.inadmissibility_reason = why
-    locked.status = target
-    return _save(locked, user=user, reason=why)
+    old_status, locked.status = locked.status, target
+    _save(locked, user=user, reason=why)
+    following.notify_status_changed(locked, old_status, actor=user)
+    return locked
 
 
 @transaction.atomic
@@ -673,10 +680,12 @@ def amendment_decide(
             _("Only an amendment adopted as amended records an adopted text."),
             code=ADOPTED_TEXT_NOT_EXPECTED,
         )
-    locked.status = outcome
+    old_status, locked.status = locked.status, outcome
     locked.adopted_text = text
     locked.decided_at = timezone.now()
-    return _save(locked, user=user, reason=why)
+    _save(locked, user=user, reason=why)
+    following.notify_status_changed(locked, old_status, actor=user)
+    return locked
 
 
 # --- delegations' support ----------------------------------------------------------------
@@ -864,6 +873,7 @@ def edition_consolidate(
             },
             code=CONFLICTS,
         )
+    # edition_fork tells the followers of the instrument's editions (amendments.following).
     fork = guidelines_services.edition_fork(
         base=base,
         user=_author(user),

@@ -1,8 +1,12 @@
 from django.urls import path
 
-from amendments import views
+from amendments import following_views, views
 
 urlpatterns = [
+    path("follow/", following_views.follow, name="follow"),
+    path("notifications/", following_views.notification_list, name="notification_list"),
+    path("notifications/read/", following_views.notifications_read, name="notifications_read"),
+    path("editions/<slug:slug>/feed.atom", following_views.edition_feed, name="edition_feed"),
     path("editions/<slug:slug>/window/", views.amendment_window, name="amendment_window"),
     path("editions/<slug:slug>/what-if/", views.edition_what_if, name="edition_what_if"),
     path(

@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "guidelines.context_processors.roles",
+                "amendments.context_processors.notifications",
             ],
         },
     },
@@ -177,6 +178,9 @@ LOGGING = {
 }
 
 
+# Where the site is served (https://redraft.example.org): links in e-mails are absolute.
+REDRAFT_SITE_URL = os.environ.get("REDRAFT_SITE_URL", "")
+
 # --- the API (/api/) ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Scripts send "Authorization: Token …"; the browser's session works too (with CSRF).
@@ -212,4 +216,9 @@ SPECTACULAR_SETTINGS = {
         "SupportStanceEnum": "amendments.models.AmendmentSupport.Stance",
         "OutcomeEnum": "amendments.models.Amendment.Outcome",
     },
+    # Every operation declares the refusals it can answer (400/401/403/404/412).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.declare_refusals",
+    ],
 }

@@ -1307,8 +1307,9 @@ LIST_QUERIES = {
     # the filter form's two choice lists (editions, organisations), the count, the page,
     # its co-sponsors
     None: 5,
-    # and the session, the user and the user's organisation
-    "ngo_user": 8,
+    # and the session, the user, the user's organisation and the header's count of
+    # unread notifications
+    "ngo_user": 9,
 }
 
 
