@@ -7,6 +7,7 @@ an "English" one whose words only say which clause they are.
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -191,7 +192,9 @@ def test_selector_queries_do_not_grow(django_assert_num_queries, french, english
     services.edition_link_language(user=secretariat_user, edition=english, original=french)
     ids = list(french.clauses.values_list("pk", flat=True))
     with django_assert_num_queries(2):
-        found = selectors.clauses_in_other_languages(edition=french, clause_ids=ids, user=None)
+        found = selectors.clauses_in_other_languages(
+            edition=french, clause_ids=ids, user=AnonymousUser()
+        )
     assert len(found) == len(ids)
     assert {o.language for entries in found.values() for o in entries} == {"en"}
 
