@@ -339,6 +339,10 @@ def pages(site: Site) -> dict[str, str]:
         "clause map": f"/compare/{seed.EDITION_2017}/{draft}/map/",
         "login": "/accounts/login/",
         "password reset": "/accounts/password_reset/",
+        "search": "/search/?q=oeuvre",
+        "empty search": "/search/",
+        "notifications": "/notifications/",
+        "not found": "/editions/nope/",
     }
 
 
@@ -357,14 +361,17 @@ PUBLIC = {
     "paper",
     "login",
     "password reset",
+    "search",
+    "empty search",
 }
 FILERS = {"new amendment", "word amendments"}
 # What each role must be shown, in French; any other page may be refused.
 SHOWN = {
     "anonymous": PUBLIC,
-    "secretariat_user": PUBLIC | {"organisations", "window", "consolidate", "clause map"},
-    "ngo_user": PUBLIC | FILERS | {"draft amendment", "edit draft amendment"},
-    "delegate_user": PUBLIC | FILERS,
+    "secretariat_user": PUBLIC
+    | {"organisations", "window", "consolidate", "clause map", "notifications"},
+    "ngo_user": PUBLIC | FILERS | {"draft amendment", "edit draft amendment", "notifications"},
+    "delegate_user": PUBLIC | FILERS | {"notifications"},
 }
 
 
