@@ -14,7 +14,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from amendments.models import Amendment, AmendmentSupport, AmendmentWindow, CoSponsorship
+from amendments.models import (
+    Amendment,
+    AmendmentSupport,
+    AmendmentWindow,
+    AuditRecord,
+    CoSponsorship,
+)
 
 _PROCEDURE_FIELDS = [
     "edition",
@@ -100,3 +106,36 @@ class AmendmentAdmin(SimpleHistoryAdmin):
 class AmendmentWindowAdmin(SimpleHistoryAdmin):
     list_display = ["edition", "opens_at", "closes_at", "time_zone"]
     list_select_related = ["edition"]
+
+
+@admin.register(AuditRecord)
+class AuditRecordAdmin(admin.ModelAdmin):
+    """The audit trail, to read only: the application never changes nor deletes a record
+    (``verify_audit`` would report it), so the admin may neither add, change nor delete."""
+
+    list_display = ["sequence", "recorded_at", "action", "amendment_id", "edition_id"]
+    list_filter = ["action"]
+    search_fields = ["record_hash", "content_hash"]
+    ordering = ["-sequence"]
+    fields = readonly_fields = (
+        "sequence",
+        "recorded_at",
+        "action",
+        "amendment_id",
+        "edition_id",
+        "organisation_id",
+        "user_id",
+        "content",
+        "content_hash",
+        "previous_hash",
+        "record_hash",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -584,3 +584,78 @@ class Notification(models.Model):
 
 def _status_label(status: str) -> str:
     return str(Amendment.Status(status).label) if status in Amendment.Status.values else status
+
+
+# --- the audit trail ---------------------------------------------------------------------
+
+
+class AuditRecord(models.Model):
+    """One thing done in the procedure, sealed into a hash chain (``amendments.auditing``).
+
+    Appended by the services only (``services.audit_append``), inside the transaction of
+    the write it records; never changed nor deleted by the application. ``content`` is
+    what was done, in the organisations' names; ``content_hash`` and ``record_hash`` are
+    computed from it and the header as ``amendments.auditing`` says, so whoever holds a
+    receipt can recompute them.
+
+    The subject is kept as plain ids, not foreign keys: a record outlives a deleted draft.
+    ``user_id`` (who clicked) is kept beside the chain, outside both hashes: public
+    receipts name organisations, never users, and must still be recomputable in full.
+    """
+
+    class Action(models.TextChoices):
+        FILED = "filed", _("draft amendment filed")
+        EDITED = "edited", _("draft amendment edited")
+        SUBMITTED = "submitted", _("amendment submitted")
+        RECORDED = "recorded", _("amendment recorded as submitted")
+        WITHDRAWN = "withdrawn", _("amendment withdrawn")
+        COSIGNED = "cosigned", _("amendment co-signed")
+        SIGNATURE_WITHDRAWN = "signature_withdrawn", _("signature withdrawn")
+        SUPPORTED = "supported", _("stance taken")
+        SUPPORT_WITHDRAWN = "support_withdrawn", _("stance withdrawn")
+        SCREENED = "screened", _("amendment screened")
+        RECOMMENDED = "recommended", _("recommendation recorded")
+        DECIDED = "decided", _("decision recorded")
+        CONSOLIDATED = "consolidated", _("edition consolidated")
+
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    action = models.CharField(_("action"), max_length=24, choices=Action.choices)
+    amendment_id = models.BigIntegerField(_("amendment id"), null=True, blank=True)
+    edition_id = models.BigIntegerField(_("edition id"), null=True, blank=True)
+    organisation_id = models.BigIntegerField(_("acting organisation id"), null=True, blank=True)
+    user_id = models.BigIntegerField(_("acting user id"), null=True, blank=True)
+    content = models.JSONField(_("content"))
+    content_hash = models.CharField(_("content SHA-256"), max_length=64)
+    previous_hash = models.CharField(_("previous record's SHA-256"), max_length=64)
+    record_hash = models.CharField(_("record SHA-256"), max_length=64)
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        indexes = [
+            models.Index(fields=["amendment_id", "action"], name="audit_amendment_action"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.get_action_display()}"
+
+
+class AuditChain(models.Model):
+    """The head of the audit chain: one row, the last record's sequence and hash.
+
+    Appending locks this row, so appends queue one behind the other and the chain never
+    forks (two records with the same predecessor); verifying compares the end of the
+    records with it, which catches records removed from the end.
+    """
+
+    sequence = models.PositiveBigIntegerField(_("last sequence"), default=0)
+    last_hash = models.CharField(_("last record's SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.last_hash}"

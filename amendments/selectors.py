@@ -6,13 +6,20 @@ import datetime
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from amendments import consolidating
+from amendments import auditing, consolidating
 from amendments.compilation import CompilationRow, CompilationSupport
-from amendments.models import Amendment, AmendmentQuerySet, AmendmentSupport, CoSponsorship
+from amendments.models import (
+    Amendment,
+    AmendmentQuerySet,
+    AmendmentSupport,
+    AuditChain,
+    AuditRecord,
+    CoSponsorship,
+)
 from guidelines.models import Clause, Edition
 from guidelines.permissions import User, organisation_of
 from guidelines.selectors import CompareOptions, Comparison, compare_editions
@@ -296,3 +303,97 @@ def compilation_rows(*, edition: Edition, user: User | None) -> list[Compilation
         )
         for row in rows
     ]
+
+
+# --- the audit trail -------------------------------------------------------------------
+
+
+def audit_records() -> QuerySet[AuditRecord, tuple[Any, ...]]:
+    """Every audit record in sequence order, as the tuples ``auditing.StoredRecord``
+    takes (its fields, in its order); iterate with ``.iterator()`` to hold few at once."""
+    return AuditRecord.objects.order_by("sequence").values_list(
+        "sequence",
+        "recorded_at",
+        "action",
+        "amendment_id",
+        "edition_id",
+        "content",
+        "content_hash",
+        "previous_hash",
+        "record_hash",
+    )
+
+
+def audit_head() -> tuple[int, str]:
+    """The chain's head (last sequence, last hash); an empty chain without a head row is
+    (0, the genesis hash)."""
+    head = AuditChain.objects.filter(pk=1).values_list("sequence", "last_hash").first()
+    return head if head is not None else (0, auditing.GENESIS_HASH)
+
+
+@dataclass(frozen=True)
+class FilingReceipt:
+    """What an organisation keeps to prove what it filed and when: the audit record of
+    the filing, its canonical content and header, and their SHA-256."""
+
+    record: AuditRecord
+    canonical_content: str
+    canonical_header: str
+
+    @property
+    def recorded_at(self) -> datetime.datetime:
+        return self.record.recorded_at
+
+    @property
+    def record_hash(self) -> str:
+        return self.record.record_hash
+
+    def as_json(self) -> dict[str, Any]:
+        """The receipt as ``receipt.json`` gives it; no user is named."""
+        record = self.record
+        return {
+            "sequence": record.sequence,
+            "recorded_at": auditing.recorded_at_text(record.recorded_at),
+            "action": record.action,
+            "amendment_id": record.amendment_id,
+            "edition_id": record.edition_id,
+            "content": record.content,
+            "canonical_content": self.canonical_content,
+            "content_hash": record.content_hash,
+            "previous_hash": record.previous_hash,
+            "canonical_header": self.canonical_header,
+            "record_hash": record.record_hash,
+        }
+
+
+FILING_ACTIONS = (AuditRecord.Action.SUBMITTED, AuditRecord.Action.RECORDED)
+DRAFTING_ACTIONS = (AuditRecord.Action.FILED, AuditRecord.Action.EDITED)
+
+
+def amendment_receipt(*, amendment: Amendment) -> FilingReceipt | None:
+    """The filing receipt of an amendment the caller has checked the user may see: for an
+    amendment submitted once, the record of its submission; for a draft, the record of
+    its current wording (its filing, or its last edit). None for an amendment filed
+    before the audit trail began."""
+    actions = FILING_ACTIONS if amendment.is_public else DRAFTING_ACTIONS
+    record = (
+        AuditRecord.objects.filter(amendment_id=amendment.pk, action__in=actions)
+        .order_by("-sequence")
+        .first()
+    )
+    if record is None:
+        return None
+    fields = auditing.header(
+        sequence=record.sequence,
+        recorded_at=record.recorded_at,
+        action=record.action,
+        amendment_id=record.amendment_id,
+        edition_id=record.edition_id,
+        content_hash=record.content_hash,
+        previous_hash=record.previous_hash,
+    )
+    return FilingReceipt(
+        record=record,
+        canonical_content=auditing.canonical_json(record.content),
+        canonical_header=auditing.canonical_json(fields),
+    )

@@ -27,12 +27,14 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amendments import consolidating, following
+from amendments import auditing, consolidating, following
 from amendments.models import (
     MEETING_TIME_ZONE,
     Amendment,
     AmendmentSupport,
     AmendmentWindow,
+    AuditChain,
+    AuditRecord,
     CoSponsorship,
 )
 from guidelines import permissions
@@ -273,6 +275,123 @@ def _check_positions(positions: Iterable[Position]) -> list[Position]:
     return chosen
 
 
+# --- the audit trail -------------------------------------------------------------------
+
+Action = AuditRecord.Action
+AUDIT_HEAD_PK = 1
+
+
+def _organisation_facts(organisation: Organisation | None) -> dict[str, Any] | None:
+    if organisation is None:
+        return None
+    return {"id": organisation.pk, "name": organisation.name}
+
+
+def _amendment_facts(amendment: Amendment) -> dict[str, Any]:
+    """Which amendment, as the public knows it."""
+    return {
+        "amendment": amendment.pk,
+        "number": amendment.number,
+        "edition": amendment.edition.slug,
+        "status": amendment.status,
+    }
+
+
+def _amendment_wording(
+    amendment: Amendment, positions: Iterable[Position] | None
+) -> dict[str, Any]:
+    """What is filed: the amendment's facts and its whole wording (the filing receipt)."""
+    linked = (
+        amendment.positions.values_list("pk", flat=True)
+        if positions is None
+        else [p.pk for p in positions]
+    )
+    return {
+        **_amendment_facts(amendment),
+        "operation": amendment.operation,
+        "insert_position": amendment.insert_position,
+        "clause": amendment.clause.eid,
+        "base_text": amendment.base_text,
+        "base_version": amendment.base_version,
+        "proposed_text": amendment.proposed_text,
+        "justification": amendment.justification,
+        "proposer": _organisation_facts(amendment.proposer),
+        "positions": sorted(linked),
+    }
+
+
+@transaction.atomic
+def audit_append(
+    *,
+    action: str,
+    content: dict[str, Any],
+    user: User | None,
+    amendment: Amendment | None = None,
+    edition: Edition | None = None,
+) -> AuditRecord:
+    """Append a record to the audit chain, in the caller's transaction: a service that
+    rolls back leaves no record. ``content`` names the acting organisation (the user's),
+    never the user, whose id is kept beside the chain.
+
+    Called by the services last, after their own writes (see ``_audit_head``).
+    """
+    organisation = permissions.organisation_of(user)
+    content = {**content, "organisation": _organisation_facts(organisation)}
+    head = _audit_head()
+    recorded_at = auditing.truncate_to_milliseconds(timezone.now())
+    fields: dict[str, Any] = {
+        "sequence": head.sequence + 1,
+        "recorded_at": recorded_at,
+        "action": action,
+        "amendment_id": amendment.pk if amendment is not None else None,
+        "edition_id": (
+            edition.pk
+            if edition is not None
+            else amendment.edition_id
+            if amendment is not None
+            else None
+        ),
+        "content_hash": auditing.content_hash(content),
+        "previous_hash": head.last_hash,
+    }
+    record = AuditRecord.objects.create(
+        **fields,
+        content=content,
+        organisation_id=organisation.pk if organisation is not None else None,
+        user_id=user.pk if user is not None and user.is_authenticated else None,
+        record_hash=auditing.record_hash(**fields),
+    )
+    head.sequence, head.last_hash = record.sequence, record.record_hash
+    head.save(update_fields=["sequence", "last_hash"])
+    return record
+
+
+def _audit_head() -> AuditChain:
+    """The chain's head row, locked until the end of the transaction.
+
+    Why lock: an append reads the last sequence and hash, then writes the next record;
+    two appends at once would otherwise both take the same predecessor and fork the chain
+    (or collide on the sequence). Locked, they queue, each sees the one before it. The
+    services take this lock last, after their own rows, so it is always the last lock of
+    a transaction (no deadlock) and is held only to the commit. On SQLite the IMMEDIATE
+    transaction already serialises writers.
+    """
+    head = AuditChain.objects.select_for_update().filter(pk=AUDIT_HEAD_PK).first()
+    if head is not None:
+        return head
+    # No head yet (a new database, or one emptied by a test): start it from the records
+    # there are, so that an append continues the chain instead of restarting it.
+    last = AuditRecord.objects.order_by("-sequence").first()
+    AuditChain.objects.get_or_create(
+        pk=AUDIT_HEAD_PK,
+        defaults={
+            "sequence": last.sequence if last is not None else 0,
+            "last_hash": last.record_hash if last is not None else auditing.GENESIS_HASH,
+        },
+    )
+    return AuditChain.objects.select_for_update().get(pk=AUDIT_HEAD_PK)
+
+
 # --- filing and drafting ---------------------------------------------------------------
 
 
@@ -319,6 +438,12 @@ def amendment_create(
     amendment.save()
     if linked:
         amendment.positions.set(linked)
+    audit_append(
+        action=Action.FILED,
+        content=_amendment_wording(amendment, linked),
+        user=user,
+        amendment=amendment,
+    )
     return amendment
 
 
@@ -421,6 +546,9 @@ def amendment_update(
     _save(locked, user=user, reason=_("Draft edited"))
     if positions_changed and linked is not None:
         locked.positions.set(linked)
+    audit_append(
+        action=Action.EDITED, content=_amendment_wording(locked, None), user=user, amendment=locked
+    )
     return locked
 
 
@@ -440,6 +568,12 @@ def amendment_submit(*, amendment: Amendment, user: User, expected_version: int)
     _number(locked, now)
     _save(locked, user=user, reason=_("Submitted as %(number)s") % {"number": locked.number})
     following.notify_amendment_submitted(locked, actor=user)
+    audit_append(
+        action=Action.SUBMITTED,
+        content=_amendment_wording(locked, None),
+        user=user,
+        amendment=locked,
+    )
     return locked
 
 
@@ -492,6 +626,12 @@ def amendment_record(
     amendment.save()
     amendment.positions.set(linked)
     following.notify_amendment_submitted(amendment, actor=None)
+    audit_append(
+        action=Action.RECORDED,
+        content={**_amendment_wording(amendment, linked), "reason": reason},
+        user=None,
+        amendment=amendment,
+    )
     return amendment
 
 
@@ -514,6 +654,12 @@ def amendment_withdraw(
     old_status, locked.status = locked.status, Status.WITHDRAWN
     _save(locked, user=user, reason=why)
     following.notify_status_changed(locked, old_status, actor=user)
+    audit_append(
+        action=Action.WITHDRAWN,
+        content={**_amendment_facts(locked), "from_status": old_status, "reason": why},
+        user=user,
+        amendment=locked,
+    )
     return locked
 
 
@@ -549,6 +695,9 @@ def amendment_cosign(*, amendment: Amendment, user: User) -> CoSponsorship:
     signature = CoSponsorship(amendment=locked, organisation=organisation, created_by=_author(user))
     _record(signature, user=user, reason=_("Co-signed"))
     signature.save()
+    audit_append(
+        action=Action.COSIGNED, content=_amendment_facts(locked), user=user, amendment=locked
+    )
     return signature
 
 
@@ -571,8 +720,15 @@ def amendment_withdraw_signature(*, amendment: Amendment, user: User, reason: st
             % {"organisation": organisation, "amendment": _label(locked)},
             code=NOT_A_COSPONSOR,
         )
-    _record(signature, user=user, reason=reason.strip() or _("Signature withdrawn"))
+    why = reason.strip() or _("Signature withdrawn")
+    _record(signature, user=user, reason=why)
     signature.delete()
+    audit_append(
+        action=Action.SIGNATURE_WITHDRAWN,
+        content={**_amendment_facts(locked), "reason": why},
+        user=user,
+        amendment=locked,
+    )
 
 
 # --- the secretariat -------------------------------------------------------------------
@@ -606,6 +762,12 @@ def amendment_screen(
     old_status, locked.status = locked.status, target
     _save(locked, user=user, reason=why)
     following.notify_status_changed(locked, old_status, actor=user)
+    audit_append(
+        action=Action.SCREENED,
+        content={**_amendment_facts(locked), "from_status": old_status, "reason": why},
+        user=user,
+        amendment=locked,
+    )
     return locked
 
 
@@ -635,7 +797,18 @@ def amendment_recommend(
             _("Recommend adopting, adopting as amended or rejecting."), code=OUTCOME_INVALID
         )
     locked.recommendation, locked.recommended_outcome = text, outcome or ""
-    return _save(locked, user=user, reason=_("Recommendation recorded"))
+    _save(locked, user=user, reason=_("Recommendation recorded"))
+    audit_append(
+        action=Action.RECOMMENDED,
+        content={
+            **_amendment_facts(locked),
+            "recommendation": text,
+            "recommended_outcome": locked.recommended_outcome,
+        },
+        user=user,
+        amendment=locked,
+    )
+    return locked
 
 
 @transaction.atomic
@@ -685,6 +858,17 @@ def amendment_decide(
     locked.decided_at = timezone.now()
     _save(locked, user=user, reason=why)
     following.notify_status_changed(locked, old_status, actor=user)
+    audit_append(
+        action=Action.DECIDED,
+        content={
+            **_amendment_facts(locked),
+            "from_status": old_status,
+            "adopted_text": text,
+            "reason": why,
+        },
+        user=user,
+        amendment=locked,
+    )
     return locked
 
 
@@ -716,6 +900,12 @@ def amendment_support(*, amendment: Amendment, user: User, stance: str) -> Amend
     support.stance, support.user = stance, _author(user)
     _record(support, user=user, reason=str(AmendmentSupport.Stance(stance).label))
     support.save()
+    audit_append(
+        action=Action.SUPPORTED,
+        content={**_amendment_facts(locked), "stance": stance},
+        user=user,
+        amendment=locked,
+    )
     return support
 
 
@@ -737,6 +927,12 @@ def amendment_support_withdraw(*, amendment: Amendment, user: User) -> None:
         )
     _record(support, user=user, reason=_("Stance withdrawn"))
     support.delete()
+    audit_append(
+        action=Action.SUPPORT_WITHDRAWN,
+        content={**_amendment_facts(locked), "stance": support.stance},
+        user=user,
+        amendment=locked,
+    )
 
 
 # --- amendment windows -----------------------------------------------------------------
@@ -910,6 +1106,20 @@ def edition_consolidate(
                 text=clause.text,
             )
     guidelines_services.clause_reorder(edition=fork, eids=[c.eid for c in plan.clauses])
+    audit_append(
+        action=Action.CONSOLIDATED,
+        content={
+            "edition": base.slug,
+            "new_edition": fork.slug,
+            "new_edition_id": fork.pk,
+            "label": fork.label,
+            "amendments": [a.number for a in plan_amendments(chosen)],
+            "changed": plan.changed,
+            "deleted": plan.deleted,
+        },
+        user=user,
+        edition=base,
+    )
     return fork, plan
 
 
@@ -1047,4 +1257,11 @@ def amendments_from_word(
         )
         amendment.save()
         created.append(amendment)
+    for amendment in created:
+        audit_append(
+            action=Action.FILED,
+            content={**_amendment_wording(amendment, []), "file": filename},
+            user=user,
+            amendment=amendment,
+        )
     return WordImport(created, marked.warnings)

@@ -29,5 +29,6 @@ urlpatterns = [
     ),
     path("amendments/<int:pk>/", views.amendment_detail, name="amendment_detail"),
     path("amendments/<int:pk>/edit/", views.amendment_edit, name="amendment_edit"),
+    path("amendments/<int:pk>/receipt.json", views.amendment_receipt, name="amendment_receipt"),
     path("amendments/<int:pk>/<slug:action>/", views.amendment_action, name="amendment_action"),
 ]

@@ -14,7 +14,13 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -137,6 +143,18 @@ def amendment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, amendment)
 
 
+@require_safe
+def amendment_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The amendment's filing receipt as JSON: the canonical content and header whose
+    SHA-256 are the receipt's hashes. Whoever may see the amendment may see it (404
+    otherwise); 404 too for an amendment filed before the audit trail began."""
+    amendment = selectors.amendment_get(pk=pk, user=request.user)
+    receipt = selectors.amendment_receipt(amendment=amendment)
+    if receipt is None:
+        raise Http404("No filing receipt.")
+    return JsonResponse(receipt.as_json(), json_dumps_params={"ensure_ascii": False, "indent": 2})
+
+
 def _render_detail(
     request: HttpRequest,
     amendment: Amendment,
@@ -184,6 +202,7 @@ def _render_detail(
                 else None
             ),
             "error": error,
+            "receipt": selectors.amendment_receipt(amendment=amendment),
             "can": {
                 "edit": permissions.can_edit_amendment(user, amendment) and amendment.is_draft,
                 "submit": permissions.can_submit_amendment(user, amendment) and amendment.is_draft,
