@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+from dataclasses import replace
 from io import StringIO
 
 import pytest
@@ -16,6 +17,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from amendments import auditing, services
 from amendments.models import Amendment, AuditChain, AuditRecord
@@ -550,3 +553,70 @@ def test_simultaneous_filings_and_supports_leave_one_gapless_chain(
     assert all(b.previous_hash == a.record_hash for a, b in itertools.pairwise(trail))
     assert head() == (len(trail), trail[-1].record_hash)
     assert f"Audit trail OK: {len(trail)} records" in verify()
+
+
+# --- the pure chain, and a dump and load of the trail -----------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(max_size=8), json_values, max_size=6))
+def test_the_content_hash_depends_on_the_content_not_on_its_key_order(content):
+    reordered = dict(reversed(list(content.items())))
+    assert auditing.content_hash(reordered) == auditing.content_hash(content)
+    again = json.loads(auditing.canonical_json(content))
+    assert auditing.canonical_json(again) == auditing.canonical_json(content)
+
+
+def test_a_record_time_must_be_aware_and_is_hashed_in_utc_to_the_millisecond():
+    paris = timezone.get_fixed_timezone(60)
+    instant = timezone.datetime(2026, 3, 12, 18, 0, 0, 123456, tzinfo=paris)
+    assert auditing.recorded_at_text(instant) == "2026-03-12T17:00:00.123+00:00"
+    with pytest.raises(ValueError):
+        auditing.recorded_at_text(instant.replace(tzinfo=None))
+
+
+def test_verify_chain_stops_at_the_first_break_only():
+    chain, previous = [], auditing.GENESIS_HASH
+    instant = timezone.datetime(2026, 3, 1, tzinfo=timezone.get_fixed_timezone(0))
+    for sequence in (1, 2, 3):
+        content = {"n": sequence}
+        fields = {
+            "sequence": sequence,
+            "recorded_at": instant,
+            "action": "filed",
+            "amendment_id": sequence,
+            "edition_id": 1,
+            "content_hash": auditing.content_hash(content),
+            "previous_hash": previous,
+        }
+        previous = auditing.record_hash(**fields)
+        chain.append(auditing.StoredRecord(**fields, content=content, record_hash=previous))
+    assert auditing.verify_chain(chain, head_sequence=3, head_hash=previous).ok
+    tampered = [chain[0], replace(chain[1], content={"n": 9}), replace(chain[2], action="x")]
+    result = auditing.verify_chain(tampered)
+    assert (result.broken_sequence, result.problem, result.count) == (
+        2,
+        auditing.CONTENT_CHANGED,
+        1,
+    )
+    assert result.last_hash == chain[0].record_hash
+
+
+@pytest.mark.django_db
+def test_a_dump_and_load_of_the_trail_still_verifies(trail, tmp_path):
+    """What a backup does: Django's JSON serialiser keeps milliseconds, as the hash does."""
+    dump = tmp_path / "audit.json"
+    call_command("dumpdata", "amendments.auditrecord", "amendments.auditchain", output=str(dump))
+    AuditRecord.objects.all().delete()
+    AuditChain.objects.all().delete()
+    call_command("loaddata", str(dump), stdout=StringIO())
+    assert records() == trail
+    assert [r.record_hash for r in records()] == [r.record_hash for r in trail]
+    assert verify() == f"Audit trail OK: 5 records, last hash {trail[-1].record_hash}.\n"
