@@ -324,11 +324,10 @@ def audit_records() -> QuerySet[AuditRecord, tuple[Any, ...]]:
     )
 
 
-def audit_head() -> tuple[int, str]:
-    """The chain's head (last sequence, last hash); an empty chain without a head row is
-    (0, the genesis hash)."""
-    head = AuditChain.objects.filter(pk=1).values_list("sequence", "last_hash").first()
-    return head if head is not None else (0, auditing.GENESIS_HASH)
+def audit_head() -> tuple[int, str] | None:
+    """The chain's head (last sequence, last hash); None when it has no head row (a
+    database where nothing was ever recorded, or one whose head was removed)."""
+    return AuditChain.objects.filter(pk=1).values_list("sequence", "last_hash").first()
 
 
 @dataclass(frozen=True)

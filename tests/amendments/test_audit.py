@@ -399,6 +399,14 @@ def test_swapped_records_are_caught_where_the_order_changes(trail):
 
 
 @pytest.mark.django_db
+def test_a_removed_head_is_reported(trail):
+    AuditChain.objects.all().delete()
+    message = broken()
+    assert message.startswith("Audit trail broken after record 5 (head-missing)")
+    assert trail[-1].record_hash in message
+
+
+@pytest.mark.django_db
 def test_records_added_beyond_the_head_are_caught(trail):
     AuditChain.objects.update(sequence=4, last_hash=trail[3].record_hash)
     assert broken().startswith("Audit trail broken at record 5 (head-mismatch)")

@@ -25,10 +25,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["chunk_size"] < 1:
             raise CommandError("--chunk-size must be at least 1.")
-        head_sequence, head_hash = selectors.audit_head()
+        head = selectors.audit_head()
         result = auditing.verify_chain(
-            self.records(options["chunk_size"]), head_sequence=head_sequence, head_hash=head_hash
+            self.records(options["chunk_size"]),
+            head_sequence=head[0] if head is not None else None,
+            head_hash=head[1] if head is not None else None,
         )
+        if result.ok and head is None and result.count:
+            # Without its head, records removed from the end of the chain would not show.
+            raise CommandError(
+                f"Audit trail broken after record {result.count} (head-missing): the chain's "
+                f"head row is missing. The {result.count} records verify; the last hash is "
+                f"{result.last_hash}."
+            )
         if not result.ok:
             raise CommandError(
                 f"Audit trail broken at record {result.broken_sequence} ({result.problem}): "
