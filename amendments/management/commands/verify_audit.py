@@ -35,13 +35,13 @@ class Command(BaseCommand):
             # Without its head, records removed from the end of the chain would not show.
             raise CommandError(
                 f"Audit trail broken after record {result.count} (head-missing): the chain's "
-                f"head row is missing. The {result.count} records verify; the last hash is "
+                f"head row is missing. Records verified: {result.count}; the last hash is "
                 f"{result.last_hash}."
             )
         if not result.ok:
             raise CommandError(
                 f"Audit trail broken at record {result.broken_sequence} ({result.problem}): "
-                f"{result.detail}. The {result.count} records before it verify; the last "
+                f"{result.detail}. Records verified before it: {result.count}; the last "
                 f"good hash is {result.last_hash}."
             )
         self.stdout.write(f"Audit trail OK: {result.count} records, last hash {result.last_hash}.")
