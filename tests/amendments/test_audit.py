@@ -290,6 +290,16 @@ def test_a_missing_head_is_rebuilt_from_the_records_so_the_chain_goes_on(file_am
     assert "OK: 2 records" in verify()
 
 
+@pytest.mark.django_db
+def test_the_records_outlive_a_draft_deleted_in_the_admin(draft, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="root-pass-123")
+    delete = reverse("admin:amendments_amendment_delete", args=[draft.pk])
+    assert client_for(admin).post(delete, {"post": "yes"}).status_code == 302
+    assert not Amendment.objects.filter(pk=draft.pk).exists()
+    assert [(r.action, r.amendment_id) for r in records()] == [(Action.FILED, draft.pk)]
+    assert "OK: 1 records" in verify()
+
+
 # --- verify_audit -------------------------------------------------------------------------
 
 
