@@ -41,7 +41,7 @@ REQUIRED = "two_factor_required"
 
 DEVICE_NAME = "authenticator"
 # The secret being set up lives in the session until its first code confirms it.
-PENDING_SECRET_SESSION_KEY = "redraft_two_factor_pending"
+PENDING_SECRET_SESSION_KEY = "redraft_two_factor_pending"  # noqa: S105 (a session key name)
 # Set at login for a user who had no authenticator and whose role needs none, so that
 # their later requests cost no query; a device added to them elsewhere is asked for at
 # their next login (and a role that needs one still gets no right unverified).
@@ -196,7 +196,7 @@ class TwoFactorMiddleware:
 
     def _pending_step(self, request: HttpRequest) -> str | None:
         user = request.user
-        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr,attr-defined]
             return None
         if request.session.get(NOT_REQUIRED_SESSION_KEY) == user.pk:
             return None
@@ -213,4 +213,3 @@ class TwoFactorMiddleware:
         if permissions.needs_two_factor(user):
             return "two_factor_setup"
         return None
-
