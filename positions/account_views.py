@@ -50,7 +50,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():  # type: ignore[union-attr]
         return redirect(next_url or "dashboard")
     if accounts.confirmed_device(request.user) is None:
-        return redirect(accounts.with_next("two_factor_setup", next_url))
+        if permissions.needs_two_factor(request.user):
+            return redirect(accounts.with_next("two_factor_setup", next_url))
+        return redirect(next_url or "dashboard")
     form = TwoFactorCodeForm(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -37,14 +37,13 @@ from guidelines import permissions
 WRONG_CODE = "wrong_code"
 TOO_MANY_CODES = "too_many_codes"
 NO_AUTHENTICATOR = "no_authenticator"
-REQUIRED = "two_factor_required"
 
 DEVICE_NAME = "authenticator"
 # The secret being set up lives in the session until its first code confirms it.
 PENDING_SECRET_SESSION_KEY = "redraft_two_factor_pending"  # noqa: S105 (a session key name)
 # Set at login for a user who had no authenticator and whose role needs none, so that
-# their later requests cost no query; a device added to them elsewhere is asked for at
-# their next login (and a role that needs one still gets no right unverified).
+# their later requests cost no query for devices; an authenticator added to them
+# elsewhere (the admin, demo_users) is asked for from their next login.
 NOT_REQUIRED_SESSION_KEY = "redraft_two_factor_not_required"
 
 # What an unverified session may still reach (by URL name).
@@ -198,7 +197,8 @@ class TwoFactorMiddleware:
         user = request.user
         if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr,attr-defined]
             return None
-        if request.session.get(NOT_REQUIRED_SESSION_KEY) == user.pk:
+        needed = permissions.needs_two_factor(user)  # the membership: pages read it anyway
+        if not needed and request.session.get(NOT_REQUIRED_SESSION_KEY) == user.pk:
             return None
         if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return None
@@ -210,6 +210,4 @@ class TwoFactorMiddleware:
             return None
         if confirmed_device(user) is not None:
             return "two_factor_verify"
-        if permissions.needs_two_factor(user):
-            return "two_factor_setup"
-        return None
+        return "two_factor_setup" if needed else None

@@ -395,3 +395,36 @@ def test_the_get_method_is_refused_where_it_means_nothing(client, ngo_user):
     assert password_login(client, "ngo", "ngo-pass-123")
     assert client.get("/accounts/two-factor/disable/").status_code == 405
     assert client.post("/accounts/two-factor/qr.svg").status_code == 405
+
+
+def test_without_the_middleware_the_permissions_still_refuse_an_unverified_secretariat(
+    client, secretariat_user, unpublished, settings
+):
+    """Two locks: were the middleware ever bypassed, the role itself needs the code."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("TwoFactorMiddleware")]
+    assert password_login(client, "secretariat", "secretariat-pass-123")
+    assert client.get(f"/editions/{unpublished.slug}/").status_code == 404
+    assert client.get(f"/api/editions/{unpublished.slug}/").status_code == 404
+    assert client.get("/organisations/").status_code == 403
+    response = client.post("/organisations/", {"name": "Sneaky", "kind": "ngo"})
+    assert response.status_code == 403
+    assert not Organisation.objects.filter(name="Sneaky").exists()
+
+
+def test_verify_without_an_authenticator_sends_on(client, ngo_user, secretariat_user):
+    assert password_login(client, "ngo", "ngo-pass-123")
+    assert (
+        client.get("/accounts/two-factor/verify/?next=/amendments/")["Location"] == "/amendments/"
+    )
+    other = Client()
+    assert password_login(other, "secretariat", "secretariat-pass-123")
+    response = other.get("/accounts/two-factor/verify/")
+    assert response["Location"].startswith("/accounts/two-factor/setup/")
+
+
+def test_a_member_moved_to_the_secretariat_mid_session_must_set_up(client, ngo_user, secretariat):
+    assert password_login(client, "ngo", "ngo-pass-123")
+    assert client.get("/amendments/").status_code == 200
+    ngo_user.membership.organisation = secretariat
+    ngo_user.membership.save()
+    assert client.get("/amendments/")["Location"].startswith("/accounts/two-factor/setup/")
