@@ -428,3 +428,28 @@ def test_a_member_moved_to_the_secretariat_mid_session_must_set_up(client, ngo_u
     ngo_user.membership.organisation = secretariat
     ngo_user.membership.save()
     assert client.get("/amendments/")["Location"].startswith("/accounts/two-factor/setup/")
+
+
+def test_demo_users_give_the_secretariat_and_the_admin_a_known_authenticator(client, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from guidelines.management.commands.demo_users import demo_totp_key
+
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("demo_users", stdout=out)
+    call_command("demo_users", stdout=out)  # idempotent: one authenticator each
+    assert TOTPDevice.objects.filter(confirmed=True).count() == 2
+    key = demo_totp_key("secretariat")
+    assert accounts.secret_for_display(key) in out.getvalue()
+    assert "otpauth://totp/Redraft%3Asecretariat?secret=" in out.getvalue()
+    response = client.post(
+        "/accounts/login/", {"username": "secretariat", "password": "redraft-demo-secretariat"}
+    )
+    assert response["Location"] == "/accounts/two-factor/verify/"
+    assert client.post("/accounts/two-factor/verify/", {"code": code(key)}).status_code == 302
+    assert client.get("/organisations/").status_code == 200
+    # NGO and delegate demo users have none and log in with their password alone.
+    assert not TOTPDevice.objects.filter(user__username__in=["ngo", "delegate"]).exists()
