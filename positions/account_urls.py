@@ -8,5 +8,10 @@ urlpatterns = [
     path("two-factor/setup/", account_views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/qr.svg", account_views.two_factor_qr, name="two_factor_qr"),
     path("two-factor/verify/", account_views.two_factor_verify, name="two_factor_verify"),
+    path(
+        "two-factor/backup-codes/",
+        account_views.two_factor_backup_codes,
+        name="two_factor_backup_codes",
+    ),
     path("two-factor/disable/", account_views.two_factor_disable, name="two_factor_disable"),
 ]

@@ -150,9 +150,22 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         {
             "enabled": accounts.confirmed_device(request.user) is not None,
             "required": permissions.needs_two_factor(request.user),
+            "backup_codes_left": accounts.backup_codes_left(request.user),
             "form": TwoFactorCodeForm(),
         },
     )
+
+
+@never_cache
+@login_required
+@require_POST
+def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
+    """New backup codes, shown once (this page is their only copy); the old ones end."""
+    try:
+        codes = accounts.backup_codes_issue(user=request.user)  # type: ignore[arg-type]
+    except ValidationError:
+        return redirect("two_factor_setup")
+    return render(request, "registration/two_factor_backup_codes.html", {"codes": codes})
 
 
 @login_required
@@ -180,6 +193,11 @@ def two_factor_disable(request: HttpRequest) -> HttpResponseBase:
     return render(
         request,
         "registration/two_factor.html",
-        {"enabled": enabled, "required": required, "form": form},
+        {
+            "enabled": enabled,
+            "required": required,
+            "backup_codes_left": accounts.backup_codes_left(request.user),
+            "form": form,
+        },
         status=400,
     )

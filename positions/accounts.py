@@ -28,6 +28,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
@@ -39,6 +41,8 @@ TOO_MANY_CODES = "too_many_codes"
 NO_AUTHENTICATOR = "no_authenticator"
 
 DEVICE_NAME = "authenticator"
+BACKUP_DEVICE_NAME = "backup codes"
+BACKUP_CODES = 10
 # The secret being set up lives in the session until its first code confirms it.
 PENDING_SECRET_SESSION_KEY = "redraft_two_factor_pending"  # noqa: S105 (a session key name)
 # Set at login for a user who had no authenticator and whose role needs none, so that
@@ -120,26 +124,58 @@ def two_factor_enable(*, user: AbstractBaseUser, key: str, token: str) -> TOTPDe
     return device
 
 
-def two_factor_check(*, user: AbstractBaseUser, token: str) -> TOTPDevice:
-    """The user's authenticator if ``token`` is its current code, never twice the same.
+def two_factor_check(*, user: AbstractBaseUser, token: str) -> Device:
+    """The device that ``token`` verifies: the authenticator's current code (never twice
+    the same) or one of the user's backup codes (then spent).
 
     Not atomic on purpose: a wrong code is counted (django-otp then makes the user wait
     1, 2, 4… seconds between tries), and that count must be kept when this raises.
     """
-    device = confirmed_device(user)
-    if device is None:
+    authenticator = confirmed_device(user)
+    if authenticator is None:
         raise ValidationError(_("You have no authenticator set up."), code=NO_AUTHENTICATOR)
+    token = _normalised(token)
+    device: Device = authenticator
+    if not token.isdigit():
+        backup = StaticDevice.objects.filter(user_id=user.pk, confirmed=True).first()
+        device = backup if backup is not None else authenticator
     allowed, _data = device.verify_is_allowed()
     if not allowed:
         raise ValidationError(
             _("Too many wrong codes: wait a few seconds, then try again."), code=TOO_MANY_CODES
         )
-    if not device.verify_token(_normalised(token)):
+    if isinstance(device, StaticDevice):
+        # Lock the device: one backup code must not open two sessions at once.
+        with transaction.atomic():
+            device = StaticDevice.objects.select_for_update().get(pk=device.pk)
+            verified = device.verify_token(token.lower())
+    else:
+        verified = device.verify_token(token)
+    if not verified:
         raise ValidationError(
             _("This code is not the one your authenticator shows now. Try the next one."),
             code=WRONG_CODE,
         )
     return device
+
+
+@transaction.atomic
+def backup_codes_issue(*, user: AbstractBaseUser) -> list[str]:
+    """Ten new one-use backup codes for a lost phone; the previous ones stop working.
+
+    Only for a user with an authenticator (``ValidationError(NO_AUTHENTICATOR)``).
+    """
+    if confirmed_device(user) is None:
+        raise ValidationError(_("You have no authenticator set up."), code=NO_AUTHENTICATOR)
+    StaticDevice.objects.filter(user_id=user.pk).delete()
+    device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def backup_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user_id=user.pk, device__confirmed=True).count()
 
 
 def two_factor_disable(*, user: AbstractBaseUser, token: str) -> None:
@@ -155,6 +191,7 @@ def two_factor_disable(*, user: AbstractBaseUser, token: str) -> None:
     two_factor_check(user=user, token=token)
     with transaction.atomic():
         TOTPDevice.objects.filter(user_id=user.pk).delete()
+        StaticDevice.objects.filter(user_id=user.pk).delete()
 
 
 def step_after_password(request: HttpRequest) -> str | None:

@@ -453,3 +453,56 @@ def test_demo_users_give_the_secretariat_and_the_admin_a_known_authenticator(cli
     assert client.get("/organisations/").status_code == 200
     # NGO and delegate demo users have none and log in with their password alone.
     assert not TOTPDevice.objects.filter(user__username__in=["ngo", "delegate"]).exists()
+
+
+# --- backup codes -----------------------------------------------------------------------------
+
+
+def test_backup_codes_are_shown_once_and_each_logs_in_once(client, secretariat_user):
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    device = authenticator(secretariat_user)
+    assert password_login(client, "secretariat", "secretariat-pass-123")
+    client.post("/accounts/two-factor/verify/", {"code": code(device.bin_key)})
+    assert "Make backup codes" in client.get("/accounts/two-factor/").content.decode()
+    response = client.post("/accounts/two-factor/backup-codes/")
+    assert response.status_code == 200
+    codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert "10 backup codes left" in client.get("/accounts/two-factor/").content.decode()
+    # A lost phone: a backup code instead of the authenticator's.
+    other = Client()
+    assert password_login(other, "secretariat", "secretariat-pass-123")
+    response = other.post("/accounts/two-factor/verify/", {"code": codes[0].upper()})
+    assert response.status_code == 302
+    assert verified(other)
+    assert other.get("/organisations/").status_code == 200
+    assert StaticToken.objects.count() == 9
+    # Spent: the same code does not open a third session.
+    third = Client()
+    assert password_login(third, "secretariat", "secretariat-pass-123")
+    assert third.post("/accounts/two-factor/verify/", {"code": codes[0]}).status_code == 400
+    assert not verified(third)
+    # New codes: the old ones end.
+    new = client.post("/accounts/two-factor/backup-codes/").content.decode()
+    assert codes[1] not in new
+    assert not StaticToken.objects.filter(token__in=codes).exists()
+    assert StaticToken.objects.count() == 10
+
+
+def test_backup_codes_need_an_authenticator_and_a_post(client, ngo_user):
+    assert password_login(client, "ngo", "ngo-pass-123")
+    assert client.get("/accounts/two-factor/backup-codes/").status_code == 405
+    response = client.post("/accounts/two-factor/backup-codes/")
+    assert response["Location"] == "/accounts/two-factor/setup/"
+    assert "Backup codes" not in client.get("/accounts/two-factor/").content.decode()
+
+
+def test_turning_it_off_removes_the_backup_codes(client, ngo_with_authenticator):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    assert client.post("/accounts/two-factor/backup-codes/").status_code == 200
+    client.post(
+        "/accounts/two-factor/disable/", {"code": code(ngo_with_authenticator.key, steps=1)}
+    )
+    assert not StaticDevice.objects.exists()
