@@ -128,3 +128,29 @@ def test_delegate_reads_the_comparison_filters_follows_links_and_projects(page, 
     page.goto("/compare/og-2017-fr/og-draft-19igc-en/")
     page.screenshot(path=str(shots / "compare.png"), full_page=False)
     assert (shots / "compare.png").stat().st_size > 10_000
+
+
+def test_a_secretariat_member_without_an_authenticator_sets_one_up_first(page, demo):
+    """The set-up page in a browser: the QR code is drawn, the typed key gives the codes."""
+    import base64
+
+    from django_otp.oath import TOTP
+
+    TOTPDevice.objects.filter(user__username="secretariat").delete()
+    page.goto("/accounts/login/?next=/organisations/")
+    page.get_by_label("Username").fill("secretariat")
+    page.get_by_label("Password").fill("redraft-demo-secretariat")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/accounts/two-factor/setup/?next=%2Forganisations%2F")
+    qr = page.get_by_role("img", name="QR code of the secret key")
+    qr.wait_for()
+    page.wait_for_function(
+        "() => [...document.images].every((image) => image.complete && image.naturalWidth > 0)"
+    )
+    typed = page.locator("code.two-factor-secret").inner_text().replace(" ", "")
+    key = base64.b32decode(typed + "=" * (-len(typed) % 8))
+    page.get_by_label("Code from your authenticator app").fill(f"{TOTP(key).token():06d}")
+    page.get_by_role("button", name="Confirm the authenticator").click()
+    page.wait_for_url("**/organisations/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Organisations"
+    assert TOTPDevice.objects.get(user__username="secretariat", confirmed=True).bin_key == key
