@@ -8,6 +8,7 @@ Without any environment the project runs as a local demo (DEBUG on, SQLite file 
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -55,6 +56,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "guidelines",
     "positions",
     "amendments",
@@ -67,9 +72,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "positions.accounts.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,6 +125,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Axes first: it refuses a locked-out user name before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes): 5 wrong passwords for one user name from one address
+# lock that pair for 15 minutes (HTTP 429, registration/locked_out.html); another address
+# or another user name is not locked, and a successful login clears the count. The
+# address is REMOTE_ADDR (behind a reverse proxy, the server must pass the client's).
+# `python manage.py axes_reset` lifts every lock (axes_reset_username USER for one).
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "positions.accounts.lockout_response"  # translated page, HTTP 429
+
+# Two-factor authentication (django-otp, TOTP): open to everyone from
+# /accounts/two-factor/, required of the secretariat and of staff (positions/accounts.py).
+OTP_TOTP_ISSUER = "Redraft"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

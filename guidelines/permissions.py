@@ -43,6 +43,37 @@ def organisation_of(user: User | None) -> Organisation | None:
 
 
 def role_of(user: User | None) -> str:
+    """The user's role. The secretariat's and the admin's need the second factor.
+
+    A session that has passed the password but not the second factor (see
+    ``positions/accounts.py``) has the public's rights only, on pages and in the API alike.
+    """
+    role = _role_by_membership(user)
+    if role in (SECRETARIAT, ADMIN) and second_factor_pending(user):
+        return PUBLIC
+    return role
+
+
+def second_factor_pending(user: User | None) -> bool:
+    """A browser session (django-otp's middleware gave it ``is_verified``) not yet verified.
+
+    A user authenticated otherwise carries no ``is_verified``: an API token (a separate
+    credential an admin creates), the command line, a service called in code.
+    """
+    is_verified = getattr(user, "is_verified", None)
+    return is_verified is not None and not is_verified()
+
+
+def needs_two_factor(user: User | None) -> bool:
+    """The secretariat, the admin and staff (the Django admin) must use a second factor."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if getattr(user, "is_staff", False):
+        return True
+    return _role_by_membership(user) in (SECRETARIAT, ADMIN)
+
+
+def _role_by_membership(user: User | None) -> str:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return PUBLIC
     if getattr(user, "is_superuser", False):

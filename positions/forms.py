@@ -61,3 +61,13 @@ class AcceptInvitationForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
     password_again = forms.CharField(label=_("Password, again"), widget=forms.PasswordInput)
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The six digits an authenticator app shows (spaces allowed, as apps group them)."""
+
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

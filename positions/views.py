@@ -7,12 +7,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from guidelines import permissions
 from guidelines.views import refuse
-from positions import selectors, services
+from positions import accounts, selectors, services
 from positions.forms import (
     AcceptInvitationForm,
     AccreditForm,
@@ -188,6 +189,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                     _("Welcome: you are a member of %(organisation)s.")
                     % {"organisation": invitation.organisation.name},
                 )
+                # A new member of the secretariat sets up the second factor first.
+                step = accounts.step_after_password(request)
+                if step is not None:
+                    return redirect(accounts.with_next(step, reverse("dashboard")))
                 return redirect("dashboard")
         else:
             status = 400

@@ -37,6 +37,46 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def force_login_completes_two_factor(request, monkeypatch):
+    """In tests, ``client.force_login(user)`` stands for a completed login, both factors.
+
+    A user whose role needs a second factor (secretariat, admin, staff) is given a
+    confirmed TOTP authenticator if they have none, and the session is marked verified
+    exactly as ``django_otp.login`` marks it (the device's persistent id under
+    ``DEVICE_ID_SESSION_KEY``); a user who has an authenticator is verified with it; any
+    other session is marked as needing no second factor, as the login view marks it.
+    Without this, every test that logs the secretariat in would first go through the
+    two-factor pages. Tests of those pages opt out with ``@pytest.mark.real_two_factor``:
+    force_login is then Django's own (the password step only), and they give real codes.
+    """
+    if request.node.get_closest_marker("real_two_factor"):
+        return
+    from django.test.client import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from guidelines.permissions import needs_two_factor
+    from positions.accounts import NOT_REQUIRED_SESSION_KEY, confirmed_device
+
+    django_force_login = Client.force_login
+
+    def force_login(self, user, backend=None):
+        django_force_login(self, user, backend)
+        fresh = type(user).objects.get(pk=user.pk)  # keep the test's object uncached
+        device = confirmed_device(fresh)
+        if device is None and needs_two_factor(fresh):
+            device = TOTPDevice.objects.create(user=fresh, name="test", confirmed=True)
+        session = self.session
+        if device is not None:
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        else:
+            session[NOT_REQUIRED_SESSION_KEY] = fresh.pk
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def postgresql_only():
     if connection.vendor != "postgresql":
@@ -96,6 +136,21 @@ def make_edition(db):
         ).edition
 
     return make
+
+
+def password_login(client, username: str, password: str) -> bool:
+    """Log in through the login form, as a person does (django-axes needs the request, so
+    ``client.login`` is refused); True when the password step succeeded."""
+    client.get("/accounts/login/")  # the CSRF cookie, for clients that enforce it
+    client.post(
+        "/accounts/login/",
+        {
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+        },
+    )
+    return "_auth_user_id" in client.session
 
 
 def member(django_user_model, username: str, organisation: Organisation):

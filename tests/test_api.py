@@ -29,7 +29,7 @@ from guidelines.synthetic import synthetic_text
 from positions import services as position_services
 from positions.models import Organisation
 from tests.amendments.conftest import TEXT, clause_of, history_count, open_window, state
-from tests.conftest import member
+from tests.conftest import member, password_login
 
 pytestmark = pytest.mark.django_db
 
@@ -878,7 +878,7 @@ def test_anonymous_writes_are_a_401_that_asks_for_a_token(world):
 
 def test_session_authentication_enforces_csrf(world, ngo_user):
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username="ngo", password="ngo-pass-123")
+    assert password_login(client, "ngo", "ngo-pass-123")
     # Reads need no token.
     assert client.get(f"/api/amendments/{world.draft.pk}/").status_code == 200
     before = Amendment.objects.count()

@@ -10,8 +10,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from amendments.models import Amendment
+from guidelines.management.commands.demo_users import TWO_FACTOR_USERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,11 +28,17 @@ def demo(settings):
 
 
 def log_in(page, username: str) -> None:
+    """The login form; then, for the secretariat, the code its demo authenticator shows."""
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(f"redraft-demo-{username}")
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/")
+    if username in TWO_FACTOR_USERS:
+        page.wait_for_url("**/accounts/two-factor/verify/**")
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.get_by_label("Code from your authenticator app").fill(f"{totp(device.bin_key):06d}")
+        page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(re.compile(r"^http://[^/]+/$"))
 
 
 def test_ngo_member_drafts_with_a_live_preview_submits_and_withdraws(page, demo):
@@ -119,3 +128,29 @@ def test_delegate_reads_the_comparison_filters_follows_links_and_projects(page, 
     page.goto("/compare/og-2017-fr/og-draft-19igc-en/")
     page.screenshot(path=str(shots / "compare.png"), full_page=False)
     assert (shots / "compare.png").stat().st_size > 10_000
+
+
+def test_a_secretariat_member_without_an_authenticator_sets_one_up_first(page, demo):
+    """The set-up page in a browser: the QR code is drawn, the typed key gives the codes."""
+    import base64
+
+    from django_otp.oath import TOTP
+
+    TOTPDevice.objects.filter(user__username="secretariat").delete()
+    page.goto("/accounts/login/?next=/organisations/")
+    page.get_by_label("Username").fill("secretariat")
+    page.get_by_label("Password").fill("redraft-demo-secretariat")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/accounts/two-factor/setup/?next=%2Forganisations%2F")
+    qr = page.get_by_role("img", name="QR code of the secret key")
+    qr.wait_for()
+    page.wait_for_function(
+        "() => [...document.images].every((image) => image.complete && image.naturalWidth > 0)"
+    )
+    typed = page.locator("code.two-factor-secret").inner_text().replace(" ", "")
+    key = base64.b32decode(typed + "=" * (-len(typed) % 8))
+    page.get_by_label("Code from your authenticator app").fill(f"{TOTP(key).token():06d}")
+    page.get_by_role("button", name="Confirm the authenticator").click()
+    page.wait_for_url("**/organisations/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Organisations"
+    assert TOTPDevice.objects.get(user__username="secretariat", confirmed=True).bin_key == key

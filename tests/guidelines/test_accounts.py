@@ -8,6 +8,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from tests.conftest import password_login
+
 pytestmark = pytest.mark.django_db
 
 
@@ -34,7 +36,7 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client, reader_use
         form_url, {"new_password1": "a-new-Passw0rd-123", "new_password2": "a-new-Passw0rd-123"}
     )
     assert response.status_code == 302
-    assert client.login(username="reader", password="a-new-Passw0rd-123")
+    assert password_login(client, "reader", "a-new-Passw0rd-123")
 
 
 def test_password_reset_for_unknown_address_sends_nothing_and_says_nothing(client, db):
@@ -52,4 +54,4 @@ def test_weak_password_is_refused(client, reader_user):
     form_url = client.get(link.group(1), follow=True).redirect_chain[-1][0]
     response = client.post(form_url, {"new_password1": "123", "new_password2": "123"})
     assert response.status_code == 200
-    assert not client.login(username="reader", password="123")
+    assert not password_login(client, "reader", "123")

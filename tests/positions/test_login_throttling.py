@@ -1,0 +1,102 @@
+"""Login throttling (django-axes): a user name is locked from an address after 5 failures."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from axes.models import AccessAttempt
+from django.core.management import call_command
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+RIGHT = "ngo-pass-123"
+
+
+def attempt(client: Client, username: str, password: str, *, address: str = "127.0.0.1", **extra):
+    return client.post(
+        "/accounts/login/",
+        {"username": username, "password": password},
+        REMOTE_ADDR=address,
+        **extra,
+    )
+
+
+def fail(client: Client, times: int, username: str = "ngo", **extra) -> None:
+    for _ in range(times):
+        response = attempt(client, username, "wrong-password", **extra)
+        assert response.status_code in (200, 429)
+
+
+def logged_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_five_wrong_passwords_lock_out_even_the_right_one(client, ngo_user):
+    for _ in range(4):
+        assert attempt(client, "ngo", "wrong-password").status_code == 200  # a form error
+    assert attempt(client, "ngo", "wrong-password").status_code == 429  # the fifth locks
+    response = attempt(client, "ngo", RIGHT)
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Too many failed logins" in page
+    assert "blocked for 15 minutes, even with the right password" in page
+    assert "/accounts/password_reset/" in page
+    assert not logged_in(client)
+
+
+def test_the_lockout_page_is_translated(client, ngo_user):
+    fail(client, 5)
+    response = attempt(client, "ngo", RIGHT, headers={"accept-language": "fr"})
+    assert response.status_code == 429
+    assert "Trop d’échecs de connexion" in response.content.decode()
+
+
+def test_another_user_or_another_address_is_not_locked(client, ngo_user, delegate_user):
+    fail(client, 5)
+    assert attempt(client, "ngo", RIGHT).status_code == 429
+    response = attempt(Client(), "delegate", "delegate-pass-123")
+    assert response.status_code == 302
+    other_address = Client()
+    assert attempt(other_address, "ngo", RIGHT, address="192.0.2.7").status_code == 302
+    assert logged_in(other_address)
+
+
+def test_a_successful_login_resets_the_count(client, ngo_user):
+    fail(client, 4)
+    assert attempt(client, "ngo", RIGHT).status_code == 302
+    client.post("/accounts/logout/")
+    fail(client, 4)
+    assert attempt(client, "ngo", RIGHT).status_code == 302
+    assert logged_in(client)
+
+
+def test_the_lock_ends_after_the_cool_off(client, ngo_user, settings):
+    fail(client, 5)
+    assert attempt(client, "ngo", RIGHT).status_code == 429
+    AccessAttempt.objects.update(attempt_time="2000-01-01T00:00:00Z")
+    assert attempt(client, "ngo", RIGHT).status_code == 302
+
+
+def test_the_admin_login_is_throttled_too(client, admin_user):
+    for _ in range(5):
+        client.post("/admin/login/", {"username": "admin", "password": "wrong", "next": "/admin/"})
+    response = client.post(
+        "/admin/login/", {"username": "admin", "password": "password", "next": "/admin/"}
+    )
+    assert response.status_code == 429
+    assert not logged_in(client)
+
+
+def test_axes_reset_lifts_the_lock(client, ngo_user):
+    fail(client, 5)
+    assert attempt(client, "ngo", RIGHT).status_code == 429
+    call_command("axes_reset", stdout=StringIO())
+    assert attempt(client, "ngo", RIGHT).status_code == 302
+
+
+def test_an_unknown_user_name_is_locked_like_a_known_one(client, db):
+    """Locking only known names would tell an attacker which names exist."""
+    fail(client, 5, username="nobody")
+    assert attempt(client, "nobody", "anything").status_code == 429
