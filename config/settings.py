@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "guidelines",
     "positions",
     "amendments",
@@ -70,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -145,6 +148,32 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy on every response: scripts and styles from this server's static
+# files only (htmx too), no inline script, style or handler anywhere, no plugin, no
+# framing, forms post only here. tests/test_security_headers.py parses every page for
+# inline code and a browser test records any violation.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+    }
+}
+
+# Request bodies: a form posts a few kB; the largest upload is a Word file (at most
+# guidelines.wordfiles.MAX_FILE_BYTES, 20 MB), which Django streams to a temporary file
+# above FILE_UPLOAD_MAX_MEMORY_SIZE. Anything else over DATA_UPLOAD_MAX_MEMORY_SIZE (an
+# API body, a form) is refused with 400 before it is parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000  # the consolidation form names one field per conflict
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
