@@ -171,7 +171,9 @@ def hostile_world(db, django_user_model) -> World:
         )
 
     adopted = submit("para_1", hostile("proposedxss"), hostile("justificationxss"))
-    amendment_services.amendment_support(amendment=adopted, user=users["delegate"], stance="support")
+    amendment_services.amendment_support(
+        amendment=adopted, user=users["delegate"], stance="support"
+    )
     adopted = amendment_services.amendment_screen(
         amendment=adopted, user=secretariat_user, admissible=True, reason=""
     )
@@ -269,6 +271,10 @@ def page_url(url: str, world: World) -> str:
     )
 
 
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data"}
+SCRIPT_URL = r"\s*(javascript|vbscript|data):"
+
+
 class PageParser(HTMLParser):
     """Collects the text of a page and every element and attribute that could run code."""
 
@@ -288,10 +294,10 @@ class PageParser(HTMLParser):
         if tag == "script":
             self._in_script = "src" not in values
             if self._in_script:
-                self.inline_scripts.append(self.getpos().__repr__())
+                self.inline_scripts.append(f"<script> at line {self.getpos()[0]}")
         if tag == "style":
             self._in_style = True
-            self.styles.append("<style> at line %d" % self.getpos()[0])
+            self.styles.append(f"<style> at line {self.getpos()[0]}")
         if tag == "img" and values.get("src") == "x":
             self.injected.append("<img src=x>")
         for name, value in attrs:
@@ -299,9 +305,8 @@ class PageParser(HTMLParser):
                 self.handlers.append(f"<{tag} {name}=…>")
             if name == "style":
                 self.styles.append(f"<{tag} style=…>")
-            if value and re.match(r"\s*(javascript|vbscript|data):", value, re.IGNORECASE):
-                if name in {"href", "src", "action", "formaction", "xlink:href", "data"}:
-                    self.script_urls.append(f"<{tag} {name}={value[:40]}>")
+            if name in URL_ATTRIBUTES and re.match(SCRIPT_URL, value or "", re.IGNORECASE):
+                self.script_urls.append(f"<{tag} {name}={(value or '')[:40]}>")
 
     handle_startendtag = handle_starttag
 

@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from tests.security_world import (
     PAGES,
-    hostile_world,  # noqa: F401  (the fixture)
     inline_code,
     page_url,
     parse_page,

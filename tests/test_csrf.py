@@ -17,7 +17,6 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from amendments.models import Amendment
-from tests.security_world import hostile_world  # noqa: F401  (the fixture)
 from tests.site_urls import site_names, site_patterns
 
 pytestmark = pytest.mark.django_db

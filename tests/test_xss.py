@@ -17,7 +17,6 @@ from tests.security_world import (
     PAGES,
     RAW,
     hostile,
-    hostile_world,  # noqa: F401  (the fixture)
     page_url,
     parse_page,
 )
@@ -206,9 +205,7 @@ def test_the_synoptic_pdf_html_is_escaped(client, hostile_world, monkeypatch):
     assert "positionsummaryxss" in handed[0]
 
 
-@pytest.mark.parametrize(
-    "fmt", ["md", "json"], ids=["what-if markdown", "what-if json"]
-)
+@pytest.mark.parametrize("fmt", ["md", "json"], ids=["what-if markdown", "what-if json"])
 def test_the_what_if_exports_keep_the_payload_as_text(client, hostile_world, fmt):
     response = client.get(f"/editions/draftxss/what-if/?format={fmt}")
     assert response.status_code == 200
