@@ -18,6 +18,7 @@ least one row, GET or POST: a new URL without its row fails
 ``test_every_url_pattern_has_a_row``. Adding a row is one line.
 """
 
+# ruff: noqa: E501  (the matrices are tables: one row, one line)
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -158,56 +159,67 @@ MATRIX: list[tuple[str, tuple[int | str, ...]]] = [
     ("/api/supports/{support}/",                 (200, 200, 200, 200, 200, 200, 200)),
 ]
 
+# Form data of the POST rows.
+AMEND = {"operation": "replace", "proposed_text": "Better.", "justification": "Why."}
+FILE_ON = {"clause": "para_1", "save": "1", **AMEND}
+PREVIEW = {"clause": "para_1", "operation": "replace", "proposed_text": "x"}
+CLAUSE = {"text": "New words.", "reason": "Typo.", "version": "1"}
+FORK = {"slug": "og-fork", "label": "Fork"}
+WINDOW = {"opens_at": "2030-01-01T10:00", "closes_at": "2030-02-01T10:00"}
+INVITED = {"username": "x", "password1": "p", "password2": "p"}
+CONSOLIDATE = {"slug": "consolidated", "label": "Consolidated"}
+API_AMEND = {"edition": "revision-draft", "clause": "para_1", **AMEND}
+
 # POST: (URL, form data, expected per role). The API's rows send JSON.
-POSTS: list[tuple[str, dict[str, str], tuple[int | str, ...]]] = [
-    # URL                                  data                                      anon reader ngo other deleg secr admin
-    ("/accounts/logout/",                  {},                                         (302, 302, 302, 302, 302, 302, 302)),
-    ("/i18n/setlang/",                     {"language": "fr", "next": "/"},            (302, 302, 302, 302, 302, 302, 302)),
-    ("/follow/",                           {"action": "follow", "edition": "revision-draft"}, (L, 302, 302, 302, 302, 302, 302)),
-    ("/follow/",                           {"action": "follow", "edition": "hidden-draft"},   (L, 404, 404, 404, 404, 302, 302)),
-    ("/follow/",                           {"action": "follow", "amendment": "{draft}"},      (L, 404, 302, 404, 404, 404, 404)),
-    ("/notifications/read/",               {},                                         (L,   302, 302, 302, 302, 302, 302)),
-    ("/amendments/preview/",               {"edition": "revision-draft", "clause": "para_1", "operation": "replace", "proposed_text": "x"}, (200, 200, 200, 200, 200, 200, 200)),
-    ("/amendments/preview/",               {"edition": "hidden-draft", "clause": "para_1", "operation": "replace", "proposed_text": "x"},   (404, 404, 404, 404, 404, 200, 200)),
-    (NEW.format(edition="revision-draft"), {"edition": "revision-draft", "clause": "para_1", "operation": "replace", "proposed_text": "Better.", "justification": "Why.", "save": "1"}, (L, 403, 302, 302, 302, 403, 403)),
-    (NEW.format(edition="hidden-draft"),   {"edition": "hidden-draft", "clause": "para_1", "operation": "replace", "proposed_text": "Better.", "justification": "Why.", "save": "1"},   (404, 404, 404, 404, 404, 403, 403)),
-    ("/amendments/{draft}/edit/",          {"operation": "replace", "proposed_text": "Better.", "justification": "Why.", "version": "1"}, (404, 404, 302, 404, 404, 404, 404)),
-    ("/amendments/{submitted}/edit/",      {"operation": "replace", "proposed_text": "Better.", "justification": "Why.", "version": "2"}, (L, 403, 403, 403, 403, 403, 403)),
-    ("/amendments/{draft}/submit/",        {"version": "1"},                           (404, 404, 302, 404, 404, 404, 404)),
-    ("/amendments/{submitted}/withdraw/",  {"version": "2", "reason": "Superseded."},  (L,   403, 302, 403, 403, 403, 403)),
-    ("/amendments/{submitted}/cosign/",    {},                                         (L,   403, 400, 302, 302, 403, 403)),
-    ("/amendments/{draft}/cosign/",        {},                                         (404, 404, 400, 404, 404, 404, 404)),
-    ("/amendments/{submitted}/support/",   {"stance": "support"},                      (L,   403, 403, 403, 302, 403, 403)),
-    ("/amendments/{submitted}/screen/",    {"admissible": "1", "version": "2"},        (L,   403, 403, 403, 403, 302, 302)),
-    ("/amendments/{submitted}/recommend/", {"recommendation": "Adopt.", "version": "2"}, (L, 403, 403, 403, 403, 302, 302)),
-    ("/amendments/{submitted}/decide/",    {"outcome": "adopted", "reason": "IGC", "version": "2"}, (L, 403, 403, 403, 403, 400, 400)),
-    ("/amendments/{submitted}/nonsense/",  {},                                         (400, 400, 400, 400, 400, 400, 400)),
-    ("/editions/revision-draft/para_1/edit/", {"text": "New words.", "reason": "Typo.", "version": "1"}, (L, 403, 403, 403, 403, 302, 302)),
-    ("/editions/og-adopted/para_1/edit/",  {"text": "New words.", "reason": "Typo.", "version": "1"}, (L, 403, 403, 403, 403, 403, 403)),
-    ("/editions/hidden-draft/para_1/edit/", {"text": "New words.", "reason": "Typo.", "version": "1"}, (404, 404, 404, 404, 404, 302, 302)),
-    ("/editions/og-adopted/fork/",         {"slug": "og-fork", "label": "Fork"},      (L,   403, 403, 403, 403, 302, 302)),
-    ("/editions/hidden-draft/fork/",       {"slug": "og-fork", "label": "Fork"},      (404, 404, 404, 404, 404, 302, 302)),
-    ("/editions/revision-draft/window/",   {"opens_at": "2030-01-01T10:00", "closes_at": "2030-02-01T10:00"}, (L, 403, 403, 403, 403, 302, 302)),
-    ("/editions/revision-draft/consolidate/", {"create": "1"},                        (L,   403, 403, 403, 403, 400, 400)),
-    ("/editions/revision-draft/word-amendments/", {},                                  (L,   403, 400, 400, 400, 403, 403)),
-    ("/compare/og-adopted/revision-draft/map/", {"action": "align"},                  (L,   403, 403, 403, 403, 302, 302)),
-    ("/organisations/",                    {"name": "New NGO", "kind": "ngo"},        (L,   403, 403, 403, 403, 302, 302)),
-    ("/organisations/{other_ngo}/accredit/", {"accredited": "0"},                     (L,   403, 403, 403, 403, 302, 302)),
-    ("/organisations/{other_ngo}/invite/", {"email": "new@example.org"},              (L,   403, 403, 403, 403, 302, 302)),
-    ("/invitations/not-a-token/",          {"username": "x", "password1": "p", "password2": "p"}, (404, 404, 404, 404, 404, 404, 404)),
-    ("/accounts/login/",                   {"username": "nobody", "password": "wrong"}, (200, 200, 200, 200, 200, 200, 200)),
-    ("/accounts/password_reset/",          {"email": "nobody@example.org"},           (302, 302, 302, 302, 302, 302, 302)),
-    # the API
-    ("/api/amendments/",                   {"edition": "revision-draft", "clause": "para_1", "operation": "replace", "proposed_text": "Better.", "justification": "Why."}, (401, 403, 201, 201, 201, 403, 403)),
-    ("/api/amendments/{draft}/submit/",    {},                                         (401, 404, 200, 404, 404, 404, 404)),
-    ("/api/amendments/{submitted}/withdraw/", {"reason": "Superseded."},              (401, 403, 200, 403, 403, 403, 403)),
-    ("/api/amendments/{submitted}/cosign/", {},                                        (401, 403, 400, 200, 200, 403, 403)),
-    ("/api/amendments/{submitted}/support/", {"stance": "support"},                   (401, 403, 403, 403, 200, 403, 403)),
-    ("/api/amendments/{submitted}/screen/", {"admissible": True},                     (401, 403, 403, 403, 403, 200, 200)),
-    ("/api/amendments/{submitted}/recommend/", {"recommendation": "Adopt."},          (401, 403, 403, 403, 403, 200, 200)),
-    ("/api/amendments/{submitted}/decide/", {"outcome": "adopted", "reason": "IGC"},  (401, 403, 403, 403, 403, 400, 400)),
-    ("/api/editions/revision-draft/consolidate/", {"slug": "consolidated", "label": "Consolidated"}, (401, 403, 403, 403, 403, 201, 201)),
-    ("/api/editions/hidden-draft/consolidate/", {"slug": "consolidated", "label": "Consolidated"},   (401, 404, 404, 404, 404, 201, 201)),
+POSTS: list[tuple[str, dict[str, object], tuple[int | str, ...]]] = [
+    # URL                                   data                          anon reader ngo other deleg secr admin
+    ("/accounts/logout/",                   {},                            (302, 302, 302, 302, 302, 302, 302)),
+    ("/accounts/login/",                    {"username": "x", "password": "y"}, (200, 200, 200, 200, 200, 200, 200)),
+    ("/accounts/password_reset/",           {"email": "x@example.org"},    (302, 302, 302, 302, 302, 302, 302)),
+    ("/i18n/setlang/",                      {"language": "fr", "next": "/"}, (302, 302, 302, 302, 302, 302, 302)),
+    ("/follow/",                            {"action": "follow", "edition": "revision-draft"}, (L, 302, 302, 302, 302, 302, 302)),
+    ("/follow/",                            {"action": "follow", "edition": "hidden-draft"},   (L, 404, 404, 404, 404, 302, 302)),
+    ("/follow/",                            {"action": "follow", "amendment": "{draft}"},      (L, 404, 302, 404, 404, 404, 404)),
+    ("/notifications/read/",                {},                            (L,   302, 302, 302, 302, 302, 302)),
+    ("/amendments/preview/",                {"edition": "revision-draft", **PREVIEW}, (200, 200, 200, 200, 200, 200, 200)),
+    ("/amendments/preview/",                {"edition": "hidden-draft", **PREVIEW},   (404, 404, 404, 404, 404, 200, 200)),
+    (NEW.format(edition="revision-draft"),  {"edition": "revision-draft", **FILE_ON}, (L, 403, 302, 302, 302, 403, 403)),
+    (NEW.format(edition="hidden-draft"),    {"edition": "hidden-draft", **FILE_ON},   (404, 404, 404, 404, 404, 403, 403)),
+    ("/amendments/{draft}/edit/",           {"version": "1", **AMEND},     (404, 404, 302, 404, 404, 404, 404)),
+    ("/amendments/{submitted}/edit/",       {"version": "2", **AMEND},     (L,   403, 403, 403, 403, 403, 403)),
+    ("/amendments/{draft}/submit/",         {"version": "1"},              (404, 404, 302, 404, 404, 404, 404)),
+    ("/amendments/{submitted}/withdraw/",   {"version": "2", "reason": "Superseded."}, (L, 403, 302, 403, 403, 403, 403)),
+    ("/amendments/{submitted}/cosign/",     {},                            (L,   403, 400, 302, 302, 403, 403)),
+    ("/amendments/{draft}/cosign/",         {},                            (404, 404, 400, 404, 404, 404, 404)),
+    ("/amendments/{submitted}/support/",    {"stance": "support"},         (L,   403, 403, 403, 302, 403, 403)),
+    ("/amendments/{submitted}/screen/",     {"admissible": "1", "version": "2"}, (L, 403, 403, 403, 403, 302, 302)),
+    ("/amendments/{submitted}/recommend/",  {"recommendation": "Adopt.", "version": "2"}, (L, 403, 403, 403, 403, 302, 302)),
+    ("/amendments/{submitted}/decide/",     {"outcome": "adopted", "reason": "IGC", "version": "2"}, (L, 403, 403, 403, 403, 400, 400)),
+    ("/amendments/{submitted}/nonsense/",   {},                            (400, 400, 400, 400, 400, 400, 400)),
+    ("/editions/revision-draft/para_1/edit/", CLAUSE,                      (L,   403, 403, 403, 403, 302, 302)),
+    ("/editions/og-adopted/para_1/edit/",   CLAUSE,                        (L,   403, 403, 403, 403, 403, 403)),
+    ("/editions/hidden-draft/para_1/edit/", CLAUSE,                        (404, 404, 404, 404, 404, 302, 302)),
+    ("/editions/og-adopted/fork/",          FORK,                          (L,   403, 403, 403, 403, 302, 302)),
+    ("/editions/hidden-draft/fork/",        FORK,                          (404, 404, 404, 404, 404, 302, 302)),
+    ("/editions/revision-draft/window/",    WINDOW,                        (L,   403, 403, 403, 403, 302, 302)),
+    ("/editions/revision-draft/consolidate/", {"create": "1"},             (L,   403, 403, 403, 403, 400, 400)),
+    ("/editions/revision-draft/word-amendments/", {},                      (L,   403, 400, 400, 400, 403, 403)),
+    ("/compare/og-adopted/revision-draft/map/", {"action": "align"},       (L,   403, 403, 403, 403, 302, 302)),
+    ("/organisations/",                     {"name": "New NGO", "kind": "ngo"}, (L, 403, 403, 403, 403, 302, 302)),
+    ("/organisations/{other_ngo}/accredit/", {"accredited": "0"},          (L,   403, 403, 403, 403, 302, 302)),
+    ("/organisations/{other_ngo}/invite/",  {"email": "new@example.org"},  (L,   403, 403, 403, 403, 302, 302)),
+    ("/invitations/not-a-token/",           INVITED,                       (404, 404, 404, 404, 404, 404, 404)),
+    # the API (JSON)
+    ("/api/amendments/",                    API_AMEND,                     (401, 403, 201, 201, 201, 403, 403)),
+    ("/api/amendments/{draft}/submit/",     {},                            (401, 404, 200, 404, 404, 404, 404)),
+    ("/api/amendments/{submitted}/withdraw/", {"reason": "Superseded."},   (401, 403, 200, 403, 403, 403, 403)),
+    ("/api/amendments/{submitted}/cosign/", {},                            (401, 403, 400, 200, 200, 403, 403)),
+    ("/api/amendments/{submitted}/support/", {"stance": "support"},        (401, 403, 403, 403, 200, 403, 403)),
+    ("/api/amendments/{submitted}/screen/", {"admissible": True},          (401, 403, 403, 403, 403, 200, 200)),
+    ("/api/amendments/{submitted}/recommend/", {"recommendation": "Adopt."}, (401, 403, 403, 403, 403, 200, 200)),
+    ("/api/amendments/{submitted}/decide/", {"outcome": "adopted", "reason": "IGC"}, (401, 403, 403, 403, 403, 400, 400)),
+    ("/api/editions/revision-draft/consolidate/", CONSOLIDATE,             (401, 403, 403, 403, 403, 201, 201)),
+    ("/api/editions/hidden-draft/consolidate/", CONSOLIDATE,               (401, 404, 404, 404, 404, 201, 201)),
 ]
 # fmt: on
 
