@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so that its 413 still gets the headers above; before any view reads the body.
+    "config.limits.request_body_limit",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -168,8 +170,9 @@ CONTENT_SECURITY_POLICY = {
 
 # Request bodies: a form posts a few kB; the largest upload is a Word file (at most
 # guidelines.wordfiles.MAX_FILE_BYTES, 20 MB), which Django streams to a temporary file
-# above FILE_UPLOAD_MAX_MEMORY_SIZE. Anything else over DATA_UPLOAD_MAX_MEMORY_SIZE (an
-# API body, a form) is refused with 400 before it is parsed.
+# above FILE_UPLOAD_MAX_MEMORY_SIZE. config.limits refuses (413) from the Content-Length
+# a multipart body over that file's limit and any other body (a form, an API call) over
+# DATA_UPLOAD_MAX_MEMORY_SIZE, before anything reads it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000  # the consolidation form names one field per conflict

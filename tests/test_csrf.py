@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from rest_framework.authentication import SessionAuthentication
@@ -17,6 +16,7 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from amendments.models import Amendment
+from tests.security_world import all_rows
 from tests.site_urls import site_names, site_patterns
 
 pytestmark = pytest.mark.django_db
@@ -111,11 +111,6 @@ ADMIN_KWARGS = {
 METHODS = ("post", "put", "patch", "delete")
 
 
-def rows() -> int:
-    """Rows in every table: a refused request leaves each count as it was."""
-    return sum(model._default_manager.count() for model in apps.get_models())
-
-
 def fill(url: str, world) -> str:
     from guidelines.models import Clause, ClauseCorrespondence
     from positions.models import Position
@@ -164,13 +159,13 @@ def test_a_write_without_the_csrf_token_is_refused(hostile_world, name):
     if role != "anonymous":
         client.force_login(hostile_world.users[role])
     path = fill(url, hostile_world)
-    before = rows()
+    before = all_rows()
     for method in METHODS:
         response = getattr(client, method)(path, {}, content_type="application/json")
         assert response.status_code == 403, f"{method.upper()} {path}"
         if name != "api-docs":  # an HTML page of DRF's: its 403 is the site's page
             assert b"CSRF" in response.content, f"{method.upper()} {path}: not for CSRF"
-    assert rows() == before
+    assert all_rows() == before
 
 
 def admin_paths() -> list[str]:
@@ -194,11 +189,11 @@ def test_the_admin_refuses_writes_without_the_token(hostile_world, django_user_m
     client.force_login(admin)
     paths = admin_paths()
     assert len(paths) > 20 and "/admin/" in paths
-    before = rows()
+    before = all_rows()
     for path in paths:
         response = client.post(path, {})
         assert response.status_code == 403, path
-    assert rows() == before
+    assert all_rows() == before
 
 
 def test_a_write_with_the_token_goes_through(hostile_world):

@@ -24,7 +24,6 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from django.apps import apps
 from django.urls import resolve
 
 from amendments import services
@@ -33,6 +32,7 @@ from guidelines import services as guideline_services
 from guidelines.models import ClauseCorrespondence
 from positions import services as position_services
 from tests.amendments.conftest import TEXT, clause_of, open_window
+from tests.security_world import all_rows
 from tests.site_urls import site_names
 
 pytestmark = pytest.mark.django_db
@@ -332,10 +332,6 @@ def check(response, expected: int | str, path: str, what: str, *, back: bool = T
         assert response.status_code == expected, what
 
 
-def rows() -> int:
-    return sum(model._default_manager.count() for model in apps.get_models())
-
-
 @pytest.mark.parametrize(("url", "data", "role", "expected"), POST_CASES)
 def test_post(client, request, world, url, data, role, expected):
     """Each action by each role; a refusal (4xx, or sent to log in) writes nothing."""
@@ -345,7 +341,7 @@ def test_post(client, request, world, url, data, role, expected):
     path = url.format(**world)
     data = {key: value.format(**world) if isinstance(value, str) else value
             for key, value in data.items()}  # fmt: skip
-    before = rows()
+    before = all_rows()
     if path.startswith("/api/"):
         response = client.post(path, data, content_type="application/json")
     else:
@@ -353,4 +349,4 @@ def test_post(client, request, world, url, data, role, expected):
     # Sent to log in, then back to the page the action was on.
     check(response, expected, path, f"{role} POST {path}", back=False)
     if expected == L or (isinstance(expected, int) and expected >= 400):
-        assert rows() == before, f"{role} POST {path} was refused but wrote"
+        assert all_rows() == before, f"{role} POST {path} was refused but wrote"
