@@ -146,6 +146,18 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
+def record_dialogs(page) -> list[str]:
+    """The messages of the dialogs (alert, confirm) the page opens, each dismissed."""
+    messages: list[str] = []
+
+    def dismiss(dialog) -> None:
+        messages.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    return messages
+
+
 def browser_login(page, live_server, user) -> None:
     from django.test import Client
 
@@ -159,8 +171,7 @@ def browser_login(page, live_server, user) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_no_page_violates_the_policy_in_a_browser(page, live_server, hostile_world):
     page.add_init_script(RECORD_VIOLATIONS)
-    dialogs: list[str] = []  # an alert() that ran
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    dialogs = record_dialogs(page)  # an alert() that ran
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
     for role, url in BROWSER_PAGES:
@@ -186,8 +197,7 @@ def test_no_page_violates_the_policy_in_a_browser(page, live_server, hostile_wor
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_live_preview_works_under_the_policy(page, live_server, hostile_world):
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    dialogs = record_dialogs(page)
     page.add_init_script(RECORD_VIOLATIONS)
     browser_login(page, live_server, hostile_world.users["ngo"])
     page.goto("/amendments/new/?edition=draftxss&clause=para_3")

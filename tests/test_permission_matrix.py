@@ -21,6 +21,7 @@ least one row, GET or POST: a new URL without its row fails
 # ruff: noqa: E501  (the matrices are tables: one row, one line)
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -171,7 +172,7 @@ CONSOLIDATE = {"slug": "consolidated", "label": "Consolidated"}
 API_AMEND = {"edition": "revision-draft", "clause": "para_1", **AMEND}
 
 # POST: (URL, form data, expected per role). The API's rows send JSON.
-POSTS: list[tuple[str, dict[str, object], tuple[int | str, ...]]] = [
+POSTS: list[tuple[str, dict[str, Any], tuple[int | str, ...]]] = [
     # URL                                   data                          anon reader ngo other deleg secr admin
     ("/accounts/logout/",                   {},                            (302, 302, 302, 302, 302, 302, 302)),
     ("/accounts/login/",                    {"username": "x", "password": "y"}, (200, 200, 200, 200, 200, 200, 200)),
