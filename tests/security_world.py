@@ -238,7 +238,14 @@ PAGES: list[tuple[str, str, tuple[str, ...]]] = [
     (
         "anonymous",
         "/amendments/{adopted}/",
-        ("proposedxss", "justificationxss", "recommendationxss", "orgnamexss", "partyxss"),
+        (
+            "proposedxss",
+            "justificationxss",
+            "recommendationxss",
+            "decisionxss",
+            "orgnamexss",
+            "partyxss",
+        ),
     ),
     ("anonymous", "/amendments/{inadmissible}/", ("proposed2xss", "inadmissiblexss")),
     ("anonymous", "/amendments/{withdrawn}/", ("withdrawalxss",)),

@@ -33,7 +33,7 @@ from guidelines import services as guideline_services
 from guidelines.models import ClauseCorrespondence
 from positions import services as position_services
 from tests.amendments.conftest import TEXT, clause_of, open_window
-from tests.security_world import all_rows
+from tests.security_world import all_rows, inline_code, parse_page
 from tests.site_urls import site_names
 
 pytestmark = pytest.mark.django_db
@@ -318,6 +318,10 @@ def test_get(client, request, world, url, role, expected):
     path = url.format(**world)
     response = client.get(path)
     check(response, expected, path, f"{role} GET {path}")
+    # Every page of the matrix, as each role sees it, obeys the Content-Security-Policy.
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    if response["Content-Type"].startswith("text/html"):
+        assert inline_code(parse_page(response.content.decode())) == [], path
 
 
 def check(response, expected: int | str, path: str, what: str, *, back: bool = True) -> None:

@@ -247,3 +247,72 @@ def test_the_browsable_api_escapes_the_payload(client, hostile_world, url):
     page = parse_page(html)
     assert page.injected == [] and page.handlers == []
     assert "<script>alert(" in "".join(page.text)
+
+
+# --- through the pages' own forms -------------------------------------------------------------
+
+
+def assert_page_shows_as_text(client, path: str, marker: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    html = response.content.decode()
+    assert_no_raw_markup(html, path)
+    page = parse_page(html)
+    assert page.injected == [] and page.handlers == [] and page.script_urls == []
+    assert marker in "".join(page.text), f"{path} does not show {marker}"
+
+
+def test_a_clause_edited_through_its_page_is_shown_as_text(client, hostile_world):
+    from guidelines.models import Clause
+
+    client.force_login(hostile_world.users["secretariat"])
+    clause = Clause.objects.get(edition=hostile_world.draft, eid="para_3")
+    response = client.post(
+        "/editions/draftxss/para_3/edit/",
+        {
+            "text": hostile("formtextxss"),
+            "heading": "",
+            "reason": hostile("formreasonxss"),
+            "version": clause.version,
+        },
+    )
+    assert response.status_code == 302
+    assert_page_shows_as_text(client, "/editions/draftxss/para_3/", "formreasonxss")
+    assert_page_shows_as_text(client, "/editions/draftxss/", "formtextxss")
+
+
+def test_an_amendment_filed_through_its_page_is_shown_as_text(client, hostile_world):
+    client.force_login(hostile_world.users["ngo"])
+    response = client.post(
+        "/amendments/new/?edition=draftxss&clause=para_3",
+        {
+            "edition": "draftxss",
+            "clause": "para_3",
+            "operation": "replace",
+            "proposed_text": hostile("formproposedxss"),
+            "justification": hostile("formwhyxss"),
+            "save": "1",
+        },
+    )
+    assert response.status_code == 302
+    assert_page_shows_as_text(client, response["Location"], "formwhyxss")
+
+
+def test_the_live_preview_partial_escapes_the_typed_text(client, hostile_world):
+    client.force_login(hostile_world.users["ngo"])
+    response = client.post(
+        "/amendments/preview/",
+        {
+            "edition": "draftxss",
+            "clause": "para_3",
+            "operation": "replace",
+            "proposed_text": hostile("typedxss"),
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_no_raw_markup(html, "the preview")
+    page = parse_page(html)
+    assert page.injected == [] and page.handlers == [] and page.inline_scripts == []
+    assert "typedxss" in "".join(page.text)
