@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
@@ -24,7 +26,22 @@ router.register("supports", amendments_api.SupportViewSet, basename="api-support
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    # Redoc (a React bundle from our static files) writes its styles as <style> elements
+    # at run time, draws its icons as data: images and searches in a blob: worker: this
+    # page alone lets those in. Its scripts stay 'self' only, its template
+    # (templates/drf_spectacular/redoc.html) has no inline code, and its CDN logo is
+    # blocked.
+    path(
+        "docs/",
+        csp_update(
+            {
+                "style-src": [SELF, UNSAFE_INLINE],
+                "img-src": [SELF, "data:"],
+                "worker-src": [SELF, "blob:"],
+            }
+        )(SpectacularRedocView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("compare/<slug:a>/<slug:b>/", guidelines_api.CompareView.as_view(), name="api-compare"),
     path(
         "editions/<slug:slug>/consolidate/",

@@ -12,6 +12,7 @@ import datetime
 import os
 from pathlib import Path
 
+import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     "guidelines",
     "positions",
     "amendments",
@@ -77,8 +79,12 @@ MIDDLEWARE = [
     "positions.accounts.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "csp.middleware.CSPMiddleware",
+    # After authentication and the other middleware, as django-axes asks: it turns a
+    # locked-out login into the lockout page on the way out.
     "axes.middleware.AxesMiddleware",
+    # Last, so that its 413 still gets the headers above; before any view reads the body.
+    "config.limits.request_body_limit",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -174,6 +180,33 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy on every response: scripts and styles from this server's static
+# files only (htmx too), no inline script, style or handler anywhere, no plugin, no
+# framing, forms post only here. tests/test_security_headers.py parses every page for
+# inline code and a browser test records any violation.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+    }
+}
+
+# Request bodies: a form posts a few kB; the largest upload is a Word file (at most
+# guidelines.wordfiles.MAX_FILE_BYTES, 20 MB), which Django streams to a temporary file
+# above FILE_UPLOAD_MAX_MEMORY_SIZE. config.limits refuses (413) from the Content-Length
+# a multipart body over that file's limit and any other body (a form, an API call) over
+# DATA_UPLOAD_MAX_MEMORY_SIZE, before anything reads it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000  # the consolidation form names one field per conflict
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

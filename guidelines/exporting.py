@@ -33,7 +33,8 @@ from guidelines.importing import (
     ParsedClause,
 )
 
-_ALWAYS_ESCAPED = re.compile(r"([\\`*_\[\]#])")
+# "<" too: Markdown renders inline HTML, and a clause's "<script>" must stay words.
+_ALWAYS_ESCAPED = re.compile(r"([\\`*_\[\]#<])")
 
 
 @dataclass(frozen=True)

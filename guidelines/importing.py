@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 KIND_SECTION = "section"
 KIND_ARTICLE = "article"
@@ -121,6 +122,13 @@ def normalise_text(value: str) -> str:
     Non-breaking spaces are kept: in French they are typography, not layout.
     """
     return _SPACE_RUN.sub(" ", unicodedata.normalize("NFC", value)).strip()
+
+
+def read_at_most(path: Path, limit: int) -> bytes:
+    """The file's first ``limit + 1`` bytes: enough for the importer to refuse a file over
+    ``limit`` with its message, without reading a huge one whole into memory."""
+    with path.open("rb") as stream:
+        return stream.read(limit + 1)
 
 
 def decode(data: bytes) -> str:

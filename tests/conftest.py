@@ -14,6 +14,9 @@ from guidelines.importing import decode, parse
 from guidelines.models import Edition
 from positions.models import Membership, Organisation
 
+# The hostile world of the security tests (tests/security_world.py).
+pytest_plugins = ["tests.security_world"]
+
 hypothesis_settings.register_profile(
     "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=150
 )

@@ -9,7 +9,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from amendments import services
+from guidelines.importing import read_at_most
 from guidelines.models import Edition
+from guidelines.wordfiles import MAX_FILE_BYTES
 from positions.models import Organisation
 
 
@@ -42,7 +44,7 @@ class Command(BaseCommand):
             raise CommandError(f"No edition {options['edition']!r}.")
         organisation = self.organisation(options["organisation"])
         try:
-            data = path.read_bytes()
+            data = read_at_most(path, MAX_FILE_BYTES)
         except OSError as exc:
             raise CommandError(f"{path}: cannot read the file ({exc.strerror})") from None
         try:

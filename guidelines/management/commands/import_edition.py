@@ -8,9 +8,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from guidelines import services
-from guidelines.importing import ImportFailure, ParsedEdition, decode, format_tree, parse
+from guidelines.importing import (
+    MAX_BYTES,
+    ImportFailure,
+    ParsedEdition,
+    decode,
+    format_tree,
+    parse,
+    read_at_most,
+)
 from guidelines.models import Edition
-from guidelines.wordfiles import parse_docx
+from guidelines.wordfiles import MAX_FILE_BYTES, parse_docx
 
 
 def parse_date(value: str) -> datetime.date:
@@ -52,11 +60,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
+        fmt = options["format"] or FORMAT_OF_SUFFIX.get(path.suffix.lower(), "text")
         try:
-            data = path.read_bytes()
+            data = read_at_most(path, MAX_FILE_BYTES if fmt == "docx" else MAX_BYTES)
         except OSError as exc:
             raise CommandError(f"{path}: cannot read the file ({exc.strerror})") from None
-        fmt = options["format"] or FORMAT_OF_SUFFIX.get(path.suffix.lower(), "text")
         try:
             parsed = read(data, fmt)
         except ImportFailure as exc:

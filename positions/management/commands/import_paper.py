@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
+from guidelines.importing import MAX_BYTES, read_at_most
 from positions import services
 from positions.models import Organisation, PositionPaper
 
@@ -59,7 +60,7 @@ class Command(BaseCommand):
         path: Path = options["file"]
         organisations = [find_organisation(name) for name in options["organisation"]]
         try:
-            data = path.read_bytes()
+            data = read_at_most(path, MAX_BYTES)
         except OSError as exc:
             raise CommandError(f"{path}: cannot read the file ({exc.strerror})") from None
         try:
