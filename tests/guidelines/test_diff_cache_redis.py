@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 import redis
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 from amendments import services as amendment_services
 from guidelines import selectors
@@ -46,7 +47,7 @@ def stored_keys(client: redis.Redis, prefix: str) -> list[bytes]:
 
 
 def test_the_cache_is_the_redis_server(redis_client):
-    assert type(cache._cache).__module__ == "django.core.cache.backends.redis"
+    assert isinstance(caches["default"], RedisCache)
     cache.set("redraft:probe", {"ops": [("insert", "x")]}, 60)
     assert redis_client.exists(":1:redraft:probe") == 1
     assert cache.get("redraft:probe") == {"ops": [("insert", "x")]}
@@ -68,8 +69,6 @@ def test_warm_diffs_come_from_redis_and_do_no_diff_work(redis_client, monkeypatc
 def test_another_app_host_reads_the_diffs_this_one_stored(redis_client, monkeypatch):
     """A second host has its own Django cache object but the same Redis server."""
     selectors.word_diffs([("the text as adopted", "the text as revised")])
-    from django.core.cache.backends.redis import RedisCache
-
     other_host = RedisCache(REDIS_URL, {})
     monkeypatch.setattr(selectors, "cache", other_host)
     monkeypatch.setattr(selectors, "word_diff", lambda *a, **k: pytest.fail("diffed again"))
