@@ -68,6 +68,7 @@ serve: serve-env install
 		--workers $${WEB_CONCURRENCY:-$$(( $$(nproc) * 2 + 1 ))} \
 		--timeout 30 --graceful-timeout 10 \
 		--access-logfile - --error-logfile - \
+		--access-logformat '%(h)s %(t)s "%(r)s" %(s)s %(b)s "%(a)s" %(M)sms' \
 		--no-control-socket
 
 # Load test of `make serve` on PostgreSQL (bench/load.py starts and stops the server).
