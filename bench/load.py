@@ -686,6 +686,34 @@ def check_database(data: Seed, ledger: Ledger) -> list[Check]:
     ]
 
 
+# --- CPU: who used the machine during the load ------------------------------------------
+
+
+def cpu_seconds(process_group: int, database: str) -> dict[str, float]:
+    """CPU seconds so far of the server (its process group), of this database's
+    PostgreSQL backends, and of this client: on a shared machine, what each took."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"gunicorn": 0.0, "postgres": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # gone meanwhile
+        fields = stat.rsplit(")", 1)[1].split()
+        # After the command: state, ppid, pgrp, …; utime and stime are fields 14 and 15.
+        group, cpu = int(fields[2]), (int(fields[11]) + int(fields[12])) / tick
+        if group == process_group:
+            used["gunicorn"] += cpu
+        elif command.startswith("postgres: ") and f" {database} " in command:
+            used["postgres"] += cpu
+    mine = os.times()
+    used["client"] = mine.user + mine.system
+    return used
+
+
 # --- the report -------------------------------------------------------------------------
 
 ACCESS_LINE = re.compile(r'"(GET|POST) (\S+) HTTP/[\d.]+" (\d{3}) \S+ ".*" (\d+)ms$')
@@ -853,7 +881,10 @@ def main() -> int:
             flush=True,
         )
         log_offset = log_path.stat().st_size
+        database = urlsplit(args.database_url).path[1:]
+        cpu_before, wall_before = cpu_seconds(process.pid, database), time.monotonic()
         samples, ledger, steps = asyncio.run(run_load(args, base, run, data))
+        cpu_after, wall = cpu_seconds(process.pid, database), time.monotonic() - wall_before
         if process.poll() is not None:
             print(f"make serve stopped during the load (exit {process.returncode})")
     checks = check_database(data, ledger)
@@ -862,6 +893,15 @@ def main() -> int:
         f"(PostgreSQL), {time.monotonic() - started:.0f} s in all; load average "
         f"{load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after, {os.cpu_count()} cores "
         f"(shared with whatever else runs here)\n"
+    )
+    print(
+        f"CPU during the load ({wall:.0f} s, {os.cpu_count()} cores): "
+        + ", ".join(
+            f"{name} {cpu_after[name] - cpu_before[name]:.0f} s "
+            f"({(cpu_after[name] - cpu_before[name]) / wall:.2f} cores)"
+            for name in cpu_after
+        )
+        + "; the rest of the machine's load is not this test's\n"
     )
     ok = report(samples, steps, checks, ledger.refused, server_side(log_path, log_offset))
     return 0 if ok else 1
