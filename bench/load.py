@@ -37,7 +37,8 @@ and a cookie jar would not send them over http://.
 
 It prints one table (per step: readers and writers, requests, requests/s, p50, p95,
 p99, errors, 5xx) and PASS or FAIL per budget; the exit code is 0 when every budget
-holds. The machine is shared: the load average is printed beside the figures.
+holds. The machine is shared: beside each step's figures are the machine's load
+average and the CPU the server's processes used (in cores).
 
     .venv/bin/python bench/load.py            # or: make load
     .venv/bin/python bench/load.py --steps 5,10 --step-seconds 10 --final-seconds 20
@@ -60,7 +61,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -112,6 +113,7 @@ class Step:
     seconds: float
     final: bool = False
     load_average: float = 0.0
+    server_cores: float = 0.0  # CPU the server's processes used during the step, in cores
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -558,7 +560,9 @@ async def readers(
             await asyncio.wait(in_flight, timeout=REQUEST_TIMEOUT + 5)
 
 
-async def run_load(args: argparse.Namespace, base: str, run: str, data: Seed):
+async def run_load(
+    args: argparse.Namespace, base: str, run: str, data: Seed, server_cpu: Callable[[], float]
+):
     samples: list[Sample] = []
     ledger = Ledger()
     clock = Clock()
@@ -595,23 +599,24 @@ async def run_load(args: argparse.Namespace, base: str, run: str, data: Seed):
         await asyncio.sleep(args.warm_up)
         held: float | None = None
         misses = 0
-        for number, rate in enumerate(args.steps, start=1):
-            step = Step(number, rate, args.step_seconds)
+
+        async def run_step(step: Step) -> None:
             steps.append(step)
-            clock.step = number
+            clock.step = step.number
+            cpu, wall = server_cpu(), time.monotonic()
             await readers(step, base=base, data=data, samples=samples, clock=clock, rng=rng)
+            step.server_cores = (server_cpu() - cpu) / (time.monotonic() - wall)
             step.load_average = os.getloadavg()[0]
+
+        for number, rate in enumerate(args.steps, start=1):
+            await run_step(Step(number, rate, args.step_seconds))
             if holds(samples, number):
                 held, misses = rate, 0
             else:
                 misses += 1
                 if misses == 2:  # two steps in a row over the budget: higher ones would be too
                     break
-        final = Step(len(steps) + 1, held or args.steps[0], args.final_seconds, final=True)
-        steps.append(final)
-        clock.step = final.number
-        await readers(final, base=base, data=data, samples=samples, clock=clock, rng=rng)
-        final.load_average = os.getloadavg()[0]
+        await run_step(Step(len(steps) + 1, held or args.steps[0], args.final_seconds, True))
     finally:
         stop.set()
         done, pending = await asyncio.wait(writers, timeout=REQUEST_TIMEOUT * 4 + args.think * 2)
@@ -754,7 +759,8 @@ def report(
 ) -> bool:
     header = (
         f"{'step':<10}{'who':<9}{'rate/s':>7}{'requests':>10}{'req/s':>8}"
-        f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>8}{'5xx':>6}{'load':>6}  held"
+        f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>8}{'5xx':>6}{'load':>6}"
+        f"{'srv cpu':>8}  held"
     )
     lines = [header, "-" * len(header)]
     for step in steps:
@@ -779,8 +785,13 @@ def report(
                 f"{name:<10}{who:<9}{rate:>7}{figures.requests:>10}{figures.per_second:>8.1f}"
                 f"{ms(figures.p50):>8}{ms(figures.p95):>8}{ms(figures.p99):>8}"
                 f"{figures.errors:>8}{figures.server_errors:>6}{step.load_average:>6.1f}"
+                f"{step.server_cores:>8.2f}"
                 f"  {held if who == 'readers' else ''}"
             )
+    lines.append(
+        "load: the machine's 1-minute load average after the step; srv cpu: cores the "
+        "server's processes used during it"
+    )
     held_rates = [s.rate for s in steps if not s.final and holds(samples, s.number)]
     measured = [s for s in samples if s.step > 0]
     server_errors = sum(1 for s in samples if s.status >= 500)
@@ -883,7 +894,9 @@ def main() -> int:
         log_offset = log_path.stat().st_size
         database = urlsplit(args.database_url).path[1:]
         cpu_before, wall_before = cpu_seconds(process.pid, database), time.monotonic()
-        samples, ledger, steps = asyncio.run(run_load(args, base, run, data))
+        samples, ledger, steps = asyncio.run(
+            run_load(args, base, run, data, lambda: cpu_seconds(process.pid, database)["gunicorn"])
+        )
         cpu_after, wall = cpu_seconds(process.pid, database), time.monotonic() - wall_before
         if process.poll() is not None:
             print(f"make serve stopped during the load (exit {process.returncode})")
