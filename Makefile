@@ -9,7 +9,8 @@ PYTEST_ARGS ?=
 # Production-like settings for `check --deploy` (never used to serve).
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ ALLOWED_HOSTS=redraft.example.org
 
-.PHONY: install demo test lint format bench clean browser-deps pdf-deps office-deps locale-deps
+.PHONY: install demo test lint format bench clean browser-deps pdf-deps office-deps locale-deps \
+	serve serve-env load
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required (Python 3.11)"; exit 1; }
@@ -47,6 +48,33 @@ demo: install
 	$(BIN)/python manage.py demo_users
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Production: gunicorn with production settings (DEBUG off, HTTPS behind a proxy that
+# sets X-Forwarded-Proto, secure cookies, HSTS) against DATABASE_URL. SECRET_KEY and
+# ALLOWED_HOSTS come from the environment and are never made up here.
+# WEB_CONCURRENCY: gunicorn's sync workers, 2 x cores + 1 (5 on 2 cores) by default.
+# CONN_MAX_AGE: seconds a worker keeps its database connection (60 by default here).
+# No control socket: it lives in ~/.gunicorn, shared by every gunicorn of the user.
+SERVE_ENV = DEBUG=0 CONN_MAX_AGE=$${CONN_MAX_AGE:-60}
+serve-env:
+	@test -n "$$SECRET_KEY" || { echo "make serve: set SECRET_KEY in the environment (production settings; no default key)" >&2; exit 1; }
+	@test -n "$$ALLOWED_HOSTS" || { echo "make serve: set ALLOWED_HOSTS in the environment (comma-separated host names)" >&2; exit 1; }
+
+serve: serve-env install
+	mkdir -p var
+	env $(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	env $(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	exec env $(SERVE_ENV) $(BIN)/gunicorn config.wsgi:application \
+		--bind 127.0.0.1:$(PORT) \
+		--workers $${WEB_CONCURRENCY:-$$(( $$(nproc) * 2 + 1 ))} \
+		--timeout 30 --graceful-timeout 10 \
+		--access-logfile - --error-logfile - \
+		--access-logformat '%(h)s %(t)s "%(r)s" %(s)s %(b)s "%(a)s" %(M)sms' \
+		--no-control-socket
+
+# Load test of `make serve` on PostgreSQL (bench/load.py starts and stops the server).
+load: install
+	$(BIN)/python bench/load.py
+
 # Browser tests drive Debian's chromium; installed here only when missing.
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -78,7 +106,7 @@ format: install
 
 bench: install
 	for script in bench/*.py; do \
-		case $$script in */__init__.py) continue;; esac; \
+		case $$script in */__init__.py|*/load.py) continue;; esac; \
 		echo "== $$script"; $(BIN)/python $$script || status=1; \
 	done; exit $${status:-0}
 
