@@ -12,6 +12,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db import models
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import Http404
 from django.urls import reverse
@@ -91,16 +93,18 @@ class TocEntry:
     depth: int
 
 
-def edition_text(*, edition: Edition) -> tuple[list[dict[str, Any]], list[TocEntry]]:
-    """All clauses in document order (one query) and the table of contents.
+def _text_rows(
+    edition: Edition, clauses: models.QuerySet[Clause]
+) -> tuple[list[dict[str, Any]], list[TocEntry]]:
+    """The clauses in document order (one query) and their table of contents.
 
     Rows are plain dicts with the clause's ``url`` and printed ``label``: the page
-    renders a thousand of them, and template lookups on dicts are the cheapest.
+    renders hundreds of them, and template lookups on dicts are the cheapest.
     """
     prefix = reverse("clause_detail", kwargs={"slug": edition.slug, "eid": "x"})[:-2]
     rows: list[dict[str, Any]] = [
         dict(row)
-        for row in edition.clauses.in_document_order().values(
+        for row in clauses.order_by("order").values(
             "kind", "number", "eid", "depth", "heading", "text", "note"
         )
     ]
@@ -118,6 +122,43 @@ def edition_text(*, edition: Edition) -> tuple[list[dict[str, Any]], list[TocEnt
         if row["kind"] in (Clause.Kind.SECTION, Clause.Kind.ARTICLE)
     ]
     return rows, toc
+
+
+# Clauses on one page of an edition: a long text is read a page at a time, so the page
+# costs the same whatever the length of the edition.
+CLAUSES_PER_PAGE = 500
+
+
+@dataclass(frozen=True)
+class EditionPage:
+    clauses: list[dict[str, Any]]
+    toc: list[TocEntry]  # the sections and articles on this page
+    page: Page[int]  # of clause orders; its paginator counts the edition's clauses
+
+
+def edition_page(*, edition: Edition, page: str | None, at: str | None = None) -> EditionPage:
+    """One page of the edition's text in document order, and its table of contents.
+
+    ``page`` is read as ``Paginator.get_page`` reads it (a bad or out-of-range number
+    gives the first or the last page); ``at`` (an eid) asks for the page that holds that
+    clause, so that ``?at=<eid>#<eid>`` reaches any clause. Four queries at most, each on
+    the (edition, order) index: the count, the orders of the page (an index-only scan),
+    the page's clauses, and for ``at`` the clause's rank.
+    """
+    orders = edition.clauses.order_by("order").values_list("order", flat=True)
+    paginator = Paginator(orders, CLAUSES_PER_PAGE)
+    if at:
+        order = edition.clauses.filter(eid=at).values_list("order", flat=True).first()
+        if order is not None:
+            page = str(edition.clauses.filter(order__lt=order).count() // CLAUSES_PER_PAGE + 1)
+    current = paginator.get_page(page)
+    on_page = list(current.object_list)
+    if not on_page:
+        return EditionPage([], [], current)
+    rows, toc = _text_rows(
+        edition, edition.clauses.filter(order__gte=on_page[0], order__lte=on_page[-1])
+    )
+    return EditionPage(rows, toc, current)
 
 
 def clause_get(*, edition: Edition, eid: str) -> Clause:

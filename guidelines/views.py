@@ -44,14 +44,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_safe
 def edition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     edition = selectors.edition_get(slug=slug, user=request.user)
-    clauses, toc = selectors.edition_text(edition=edition)
+    text = selectors.edition_page(
+        edition=edition, page=request.GET.get("page"), at=request.GET.get("at")
+    )
     return render(
         request,
         "guidelines/edition_detail.html",
         {
             "edition": edition,
-            "clauses": clauses,
-            "toc": toc,
+            "clauses": text.clauses,
+            "toc": text.toc,
+            "page": text.page,
             "can_fork": permissions.can_fork_edition(request.user, edition),
             "can_file": permissions.can_file_amendment(request.user, edition),
             "language_versions": selectors.language_versions(edition=edition, user=request.user),
