@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -575,8 +575,16 @@ def comparison_stamp(*, a: Edition, b: Edition, user: User) -> str:
     from amendments.models import Amendment
     from positions.models import Position, PositionLink
 
-    clauses = Clause.objects.filter(edition__in=[a.pk, b.pk]).aggregate(
-        n=Count("pk"), top=Max("pk"), versions=Sum("version"), orders=Sum("order")
+    # Every change of a clause (created, edited, deleted) writes a history row naming
+    # its edition, and a move that writes none is counted on the edition: the latest
+    # history row of each edition (an index lookup) and that count stand for all its
+    # clauses, at any length.
+    latest = Clause.history.filter(edition_id=OuterRef("pk")).order_by("-history_id")
+    clauses = list(
+        Edition.objects.filter(pk__in=[a.pk, b.pk])
+        .annotate(top=Subquery(latest.values("history_id")[:1]))
+        .order_by("pk")
+        .values_list("pk", "top", "moves")
     )
     # This pair's correspondences, and those with the editions' language versions (the
     # table links each clause to itself in the other language).
@@ -590,7 +598,7 @@ def comparison_stamp(*, a: Edition, b: Edition, user: User) -> str:
     }
     organisation = permissions.organisation_of(user)
     viewer = (organisation.pk if organisation else 0, permissions.is_secretariat(user))
-    raw = repr((a.pk, b.pk, sorted(clauses.items()), sorted(mapped.items()), said, viewer))
+    raw = repr((a.pk, b.pk, clauses, sorted(mapped.items()), said, viewer))
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
