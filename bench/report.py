@@ -42,11 +42,14 @@ class Line:
 
 
 class _RowLike(Protocol):
-    operation: str
-    size: str
-    median_ms: float
-    p95_ms: float
-
+    @property
+    def operation(self) -> str: ...
+    @property
+    def size(self) -> str: ...
+    @property
+    def median_ms(self) -> float: ...
+    @property
+    def p95_ms(self) -> float: ...
     @property
     def passed(self) -> bool: ...
 

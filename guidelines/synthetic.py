@@ -327,6 +327,10 @@ def _write(
     )
 
 
+def _id_of(ids: list[int], index: int | None) -> int | None:
+    return None if index is None else ids[index]
+
+
 def _create_clauses(
     plan: list[_Planned],
     create: Callable[[list[Clause]], list[Clause]],
@@ -347,7 +351,7 @@ def _create_clauses(
             rows = [
                 Clause(
                     edition=edition,
-                    parent_id=ids[plan[i].parent] if plan[i].parent is not None else None,
+                    parent_id=_id_of(ids, plan[i].parent),
                     kind=plan[i].kind,
                     number=plan[i].number,
                     eid=plan[i].eid,

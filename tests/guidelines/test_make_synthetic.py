@@ -46,10 +46,12 @@ def test_writes_base_draft_history_and_amendments_in_every_status():
     assert base.clauses.count() == draft.clauses.count() == 100
     # The tree follows the numbering: paragraphs under sections, sub-paragraphs under them.
     sub = draft.clauses.get(eid="para_2-3")
+    assert sub.parent is not None and sub.parent.parent is not None
     assert sub.number == "2.3" and sub.parent.eid == "para_2" and sub.parent.parent.eid == "sec_1"
     # About one numbered clause in ten reads differently in the draft.
     base_text = dict(base.clauses.values_list("eid", "text"))
-    changed = [eid for eid, text in draft.clauses.values_list("eid", "text") if text != base_text[eid]]
+    draft_text = draft.clauses.values_list("eid", "text")
+    changed = [eid for eid, text in draft_text if text != base_text[eid]]
     assert 5 <= len(changed) <= 15
     # V history rows per draft clause, oldest first, the last one the clause as it is.
     assert Clause.history.filter(edition_id=draft.pk).count() == 300
@@ -63,7 +65,7 @@ def test_writes_base_draft_history_and_amendments_in_every_status():
     amendments = Amendment.objects.filter(edition=draft)
     assert set(amendments.values_list("status", flat=True)) == set(Amendment.Status.values)
     numbered = amendments.exclude(sequence=None)
-    assert sorted(numbered.values_list("sequence", flat=True)) == list(
+    assert sorted(n or 0 for n in numbered.values_list("sequence", flat=True)) == list(
         range(1, numbered.count() + 1)
     )
     assert all(a.number == f"A-{a.sequence}" for a in numbered)
@@ -73,7 +75,7 @@ def test_writes_base_draft_history_and_amendments_in_every_status():
     assert amendments.filter(operation="delete").exists()
     # Each amendment's history ends at its version and status.
     adopted = amendments.filter(status="adopted").first()
-    assert adopted.version == 3
+    assert adopted is not None and adopted.version == 3
     assert list(adopted.history.order_by("history_id").values_list("status", flat=True)) == [
         "submitted",
         "admissible",
