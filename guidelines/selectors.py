@@ -501,7 +501,13 @@ def compare_editions(
             row.changed = True
 
     # Annotations: the positions and amendments on either side of each row.
-    clause_ids = [c["id"] for c in rows_a + rows_b if c["id"] > 0]
+    # Stored editions: the ids as a subquery (a list of every clause id of two long
+    # editions costs seconds to send); a planned text: its ids.
+    clause_ids: list[int] | models.QuerySet[Any] = (
+        Clause.objects.filter(edition_id__in=[a.pk, b.pk]).values("id")
+        if b_rows is None
+        else [c["id"] for c in rows_a + rows_b if c["id"] > 0]
+    )
     positions = positions_for_clauses(clause_ids=clause_ids, user=user)
     amendments_by_clause: dict[int, list[Any]] = {}
     amendments = (
