@@ -8,7 +8,8 @@ developer's database nor CI's ``test``):
    a small one of 1,000 clauses (100 amendments, 10 versions a clause: 10,000 history
    rows) and a large one of 100,000 clauses (10,000 amendments, 1,000,000 history rows).
    Each is kept between runs: when the database already holds it, with the same counts,
-   it is reused (the time it took to write is read back from ``var/bench/scale.json``).
+   it is reused (the time it took to write is read back from ``var/bench/scale.json``;
+   ``BENCH_SCALE_REGENERATE=1`` writes it anew).
    Budget: writing the large one under 300 s.
 2. The hot pages of each, the same page size at both sizes, through
    ``django.test.Client``: the edition page (first and middle page), a clause page (its
@@ -129,7 +130,8 @@ def ensure(size: tuple[int, int, int], database: str) -> float | None:
     key = f"{database}:{slugs.instrument}:{clauses}:{amendments}:{versions}"
     draft = Edition.objects.filter(slug=slugs.draft).first()
     if (
-        draft is not None
+        not os.environ.get("BENCH_SCALE_REGENERATE")
+        and draft is not None
         and Clause.objects.filter(edition=draft).count() == clauses
         and Clause.history.filter(edition_id=draft.pk).count() == clauses * versions
         and Amendment.objects.filter(edition=draft).count() == amendments
