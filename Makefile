@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH ?=
+comma := ,
 # Production-like settings for `check --deploy` (never used to serve).
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ ALLOWED_HOSTS=redraft.example.org
 
@@ -104,11 +106,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Every script in bench/ (but load.py), then one table of all their rows; the scale run
+# (bench/scale.py) needs PostgreSQL at BENCH_DATABASE_URL. BENCH=compare,scale for some.
 bench: install
-	for script in bench/*.py; do \
-		case $$script in */__init__.py|*/load.py) continue;; esac; \
-		echo "== $$script"; $(BIN)/python $$script || status=1; \
-	done; exit $${status:-0}
+	$(BIN)/python bench/run_all.py $(subst $(comma), ,$(BENCH))
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

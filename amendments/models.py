@@ -245,6 +245,9 @@ class Amendment(models.Model):
             models.Index(fields=["proposer", "status"], name="amendment_proposer_status"),
             models.Index(fields=["clause", "status"], name="amendment_clause_status"),
             models.Index(fields=["operation"], name="amendment_operation"),
+            # The list's "submitted" ordering, within an edition and across them.
+            models.Index(fields=["edition", "submitted_at"], name="amendment_edition_submitted"),
+            models.Index(fields=["submitted_at"], name="amendment_submitted"),
         ]
 
     def __str__(self) -> str:

@@ -61,6 +61,7 @@ from bench.import_and_read import (
     plural,
     timed,
 )
+from bench.report import record_rows
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -319,6 +320,7 @@ def run_benchmarks(*, profile: bool) -> list[Row]:
     print(throughput)
     print(filled)
     print(format_table(rows))
+    record_rows(rows)
     print(format_ratios(pairs))
     if profile:
         for client, url, who, _baseline in requests:

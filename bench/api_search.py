@@ -67,6 +67,7 @@ from bench.import_and_read import (
     plural,
     timed,
 )
+from bench.report import record_rows
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -291,6 +292,7 @@ def run_benchmarks(*, profile: bool) -> list[Row]:
     searches = bench_search(anonymous, secure=secure)
     rows = [list_page, *lists, *details, compare_page, compare_api, compare_cold, *searches]
     print(format_table(rows))
+    record_rows(rows)
     pairs = [(row, list_page) for row in [*lists, *details, *searches]]
     print(format_ratios([*pairs, (compare_api, compare_page)]))
     if budget is None:

@@ -75,6 +75,7 @@ from bench.import_and_read import (
     plural,
     timed,
 )
+from bench.report import record_rows
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -595,6 +596,7 @@ def run_benchmarks(*, profile: bool) -> list[Row]:
                 f"{plural(len(text_pairs), 'pair')}, {worded} with text: no diff work, no git row"
             )
     print(format_table(rows))
+    record_rows(rows)
     print(format_ratios(baseline, pages, diffs))
     for note in notes:
         print(note)

@@ -69,6 +69,7 @@ from bench.import_and_read import (
     p95,
     plural,
 )
+from bench.report import record_rows
 
 if TYPE_CHECKING:
     from guidelines.exporting import EditionData
@@ -440,6 +441,7 @@ def run_benchmarks(*, profile: bool) -> list[ExportRow]:
     print(set_up_synthetic())
     rows += bench_edition(SYNTHETIC_SLUG, compiled=True, budgeted=True)
     print(format_table(rows))
+    record_rows(rows)
     print(describe_load())
     print(
         "cpu ms: median CPU time of this process in the same runs (leaves out waiting "

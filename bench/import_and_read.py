@@ -310,6 +310,9 @@ def run_benchmarks() -> list[Row]:
     synthetic = bench_page(client, SYNTHETIC_SLUG, secure=secure, budget=SYNTHETIC_PAGE_BUDGET)
     rows += [baseline, seed, synthetic]
     print(format_table(rows))
+    from bench.report import record_rows
+
+    record_rows(rows)
     print(format_ratios(baseline, seed, synthetic))
     return rows
 

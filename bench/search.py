@@ -62,6 +62,7 @@ from bench.import_and_read import (
     plural,
     timed,
 )
+from bench.report import record_rows
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -270,6 +271,7 @@ def run_benchmarks() -> list[Row]:
     baseline = bench_baseline("œuvre")
     rows = [*pages, *selectors, baseline]
     print(format_table(rows))
+    record_rows(rows)
     print(
         "ratios to the icontains baseline (medians): "
         + ", ".join(

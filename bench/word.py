@@ -47,6 +47,7 @@ import django
 django.setup()
 
 from amendments.tracked_changes import read_marked_up  # noqa: E402
+from bench import report  # noqa: E402
 from guidelines.diffing import DiffOp, word_diff  # noqa: E402
 from guidelines.exporting import EditionData, outline, to_docx, to_markdown  # noqa: E402
 from guidelines.importing import ImportFailure, ParsedClause, decode, parse  # noqa: E402
@@ -84,6 +85,18 @@ def record(name: str, size: str, times: list[float], budget_ms: float | None, ex
             failures.append(f"{name} ({size}): p95 {p95(times):.0f} ms > {budget_ms:.0f} ms")
     budget = f"{budget_ms:.0f} ms" if budget_ms is not None else "—"
     rows.append((name, size, statistics.median(times), p95(times), budget, f"{verdict} {extra}"))
+    report.record_line(
+        report.Line(
+            "word.py",
+            name,
+            size,
+            statistics.median(times),
+            p95(times),
+            None,
+            None if budget_ms is None else f"p95 <= {budget_ms:.0f} ms",
+            None if budget_ms is None else verdict == "pass",
+        )
+    )
 
 
 def edition_of(text: str, *, markdown: bool) -> EditionData:

@@ -98,6 +98,10 @@ class Edition(models.Model):
     )
     published = models.BooleanField(_("published"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Counts the times its clauses moved without a new version (a re-import that only
+    # reorders, clause_reorder): no history row says so, and the comparison's cache
+    # stamp reads this and the latest history row instead of every clause.
+    moves = models.PositiveIntegerField(default=0, editable=False)
 
     objects = EditionQuerySet.as_manager()
 

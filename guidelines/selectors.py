@@ -12,7 +12,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -91,16 +93,18 @@ class TocEntry:
     depth: int
 
 
-def edition_text(*, edition: Edition) -> tuple[list[dict[str, Any]], list[TocEntry]]:
-    """All clauses in document order (one query) and the table of contents.
+def _text_rows(
+    edition: Edition, clauses: models.QuerySet[Clause]
+) -> tuple[list[dict[str, Any]], list[TocEntry]]:
+    """The clauses in document order (one query) and their table of contents.
 
     Rows are plain dicts with the clause's ``url`` and printed ``label``: the page
-    renders a thousand of them, and template lookups on dicts are the cheapest.
+    renders hundreds of them, and template lookups on dicts are the cheapest.
     """
     prefix = reverse("clause_detail", kwargs={"slug": edition.slug, "eid": "x"})[:-2]
     rows: list[dict[str, Any]] = [
         dict(row)
-        for row in edition.clauses.in_document_order().values(
+        for row in clauses.order_by("order").values(
             "kind", "number", "eid", "depth", "heading", "text", "note"
         )
     ]
@@ -118,6 +122,43 @@ def edition_text(*, edition: Edition) -> tuple[list[dict[str, Any]], list[TocEnt
         if row["kind"] in (Clause.Kind.SECTION, Clause.Kind.ARTICLE)
     ]
     return rows, toc
+
+
+# Clauses on one page of an edition: a long text is read a page at a time, so the page
+# costs the same whatever the length of the edition.
+CLAUSES_PER_PAGE = 500
+
+
+@dataclass(frozen=True)
+class EditionPage:
+    clauses: list[dict[str, Any]]
+    toc: list[TocEntry]  # the sections and articles on this page
+    page: Page[int]  # of clause orders; its paginator counts the edition's clauses
+
+
+def edition_page(*, edition: Edition, page: str | None, at: str | None = None) -> EditionPage:
+    """One page of the edition's text in document order, and its table of contents.
+
+    ``page`` is read as ``Paginator.get_page`` reads it (a bad or out-of-range number
+    gives the first or the last page); ``at`` (an eid) asks for the page that holds that
+    clause, so that ``?at=<eid>#<eid>`` reaches any clause. Four queries at most, each on
+    the (edition, order) index: the count, the orders of the page (an index-only scan),
+    the page's clauses, and for ``at`` the clause's rank.
+    """
+    orders = edition.clauses.order_by("order").values_list("order", flat=True)
+    paginator = Paginator(orders, CLAUSES_PER_PAGE)
+    if at:
+        order = edition.clauses.filter(eid=at).values_list("order", flat=True).first()
+        if order is not None:
+            page = str(edition.clauses.filter(order__lt=order).count() // CLAUSES_PER_PAGE + 1)
+    current = paginator.get_page(page)
+    on_page = list(current.object_list)
+    if not on_page:
+        return EditionPage([], [], current)
+    rows, toc = _text_rows(
+        edition, edition.clauses.filter(order__gte=on_page[0], order__lte=on_page[-1])
+    )
+    return EditionPage(rows, toc, current)
 
 
 def clause_get(*, edition: Edition, eid: str) -> Clause:
@@ -460,7 +501,13 @@ def compare_editions(
             row.changed = True
 
     # Annotations: the positions and amendments on either side of each row.
-    clause_ids = [c["id"] for c in rows_a + rows_b if c["id"] > 0]
+    # Stored editions: the ids as a subquery (a list of every clause id of two long
+    # editions costs seconds to send); a planned text: its ids.
+    clause_ids: list[int] | models.QuerySet[Any] = (
+        Clause.objects.filter(edition_id__in=[a.pk, b.pk]).values("id")
+        if b_rows is None
+        else [c["id"] for c in rows_a + rows_b if c["id"] > 0]
+    )
     positions = positions_for_clauses(clause_ids=clause_ids, user=user)
     amendments_by_clause: dict[int, list[Any]] = {}
     amendments = (
@@ -534,8 +581,16 @@ def comparison_stamp(*, a: Edition, b: Edition, user: User) -> str:
     from amendments.models import Amendment
     from positions.models import Position, PositionLink
 
-    clauses = Clause.objects.filter(edition__in=[a.pk, b.pk]).aggregate(
-        n=Count("pk"), top=Max("pk"), versions=Sum("version"), orders=Sum("order")
+    # Every change of a clause (created, edited, deleted) writes a history row naming
+    # its edition, and a move that writes none is counted on the edition: the latest
+    # history row of each edition (an index lookup) and that count stand for all its
+    # clauses, at any length.
+    latest = Clause.history.filter(edition_id=OuterRef("pk")).order_by("-history_id")
+    clauses = list(
+        Edition.objects.filter(pk__in=[a.pk, b.pk])
+        .annotate(top=Subquery(latest.values("history_id")[:1]))
+        .order_by("pk")
+        .values_list("pk", "top", "moves")
     )
     # This pair's correspondences, and those with the editions' language versions (the
     # table links each clause to itself in the other language).
@@ -549,7 +604,7 @@ def comparison_stamp(*, a: Edition, b: Edition, user: User) -> str:
     }
     organisation = permissions.organisation_of(user)
     viewer = (organisation.pk if organisation else 0, permissions.is_secretariat(user))
-    raw = repr((a.pk, b.pk, sorted(clauses.items()), sorted(mapped.items()), said, viewer))
+    raw = repr((a.pk, b.pk, clauses, sorted(mapped.items()), said, viewer))
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -169,6 +169,8 @@ def _reimport(
         clause.order, clause.depth = order, parsed_clause.depth
     # Only the position moved: not a change of wording, so no new version.
     Clause.objects.bulk_update(moved, ["order", "depth"])
+    if moved:
+        _count_move(edition)
     for clause in sorted(removed, key=lambda c: -c.depth):
         _record(clause, user=user, reason=reason)
         try:
@@ -599,6 +601,12 @@ def clause_reorder(*, edition: Edition, eids: list[str]) -> None:
     for order, eid in enumerate(eids, start=1):
         clauses[eid].order = order
     Clause.objects.bulk_update(clauses.values(), ["order"])
+    _count_move(edition)
+
+
+def _count_move(edition: Edition) -> None:
+    """Clauses of ``edition`` moved without a history row: say so to the cache stamps."""
+    Edition.objects.filter(pk=edition.pk).update(moves=models.F("moves") + 1)
 
 
 # --- language versions -------------------------------------------------------------------

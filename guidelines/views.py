@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -44,14 +45,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_safe
 def edition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     edition = selectors.edition_get(slug=slug, user=request.user)
-    clauses, toc = selectors.edition_text(edition=edition)
+    text = selectors.edition_page(
+        edition=edition, page=request.GET.get("page"), at=request.GET.get("at")
+    )
     return render(
         request,
         "guidelines/edition_detail.html",
         {
             "edition": edition,
-            "clauses": clauses,
-            "toc": toc,
+            "clauses": text.clauses,
+            "toc": text.toc,
+            "page": text.page,
             "can_fork": permissions.can_fork_edition(request.user, edition),
             "can_file": permissions.can_file_amendment(request.user, edition),
             "language_versions": selectors.language_versions(edition=edition, user=request.user),
@@ -213,6 +217,7 @@ def compare(request: HttpRequest, a: str, b: str) -> HttpResponse:
             "table_html": table_html,
             "toggle_changed": _with(query, "changed", "" if options.changed_only else "on"),
             "projector_url": _with(query, "mode", "projector"),
+            "page_urls": _page_urls(query, comparison) if table_html is not None else None,
             "table_url": _with(query, "mode", ""),
             "can_map": permissions.is_secretariat(request.user),
         },
@@ -228,6 +233,8 @@ class _RenderedComparison:
     summary: dict[str, int]
     amendment_summary: dict[str, int]
     options: selectors.CompareOptions
+    page: int = 1
+    pages: int = 1
 
 
 def _compare_table(
@@ -240,11 +247,16 @@ def _compare_table(
     options, so a cached table is never stale.
     """
     stamp = selectors.comparison_stamp(a=a, b=b, user=request.user)
-    key = f"redraft:compare:v1:{stamp}:{hash_options(options)}:{request.LANGUAGE_CODE}"
+    # The page (as asked: a bad number is read as the paginator reads it) is part of the key.
+    asked = request.GET.get("page", "")[:12]
+    key = f"redraft:compare:v2:{stamp}:{hash_options(options)}:{request.LANGUAGE_CODE}:{asked}"
     cached = cache.get(key)
     if cached is not None:
         return cached["comparison"], cached["table"]
     full = selectors.compare_editions(a=a, b=b, user=request.user, options=options)
+    # A long comparison is shown a page of rows at a time; the summary counts them all.
+    page = Paginator(full.rows, COMPARE_ROWS_PER_PAGE).get_page(asked)
+    full.rows = list(page.object_list)
     # Each clause of B links to itself in B's language versions, if it has any.
     other_languages = selectors.clauses_in_other_languages(
         edition=b,
@@ -259,10 +271,20 @@ def _compare_table(
         "guidelines/_compare_table.html", {"a": a, "b": b, "comparison": full}, request
     )
     comparison = _RenderedComparison(
-        full.method, full.word_diff, full.summary, full.amendment_summary, full.options
+        full.method,
+        full.word_diff,
+        full.summary,
+        full.amendment_summary,
+        full.options,
+        page.number,
+        page.paginator.num_pages,
     )
     cache.set(key, {"comparison": comparison, "table": table}, settings.REDRAFT_DIFF_CACHE_SECONDS)
     return comparison, table
+
+
+# Rows on one page of a comparison (as many as clauses on a page of an edition).
+COMPARE_ROWS_PER_PAGE = 500
 
 
 def hash_options(options: selectors.CompareOptions) -> str:
@@ -297,6 +319,19 @@ def _compare_options(
         status=data.get("status", ""),
     )
     return form, data, options
+
+
+def _page_urls(query: QueryDict, comparison: _RenderedComparison) -> dict[str, str] | None:
+    """The comparison's first, previous, next and last pages, the filters kept."""
+    if comparison.pages <= 1:
+        return None
+    number, last = comparison.page, comparison.pages
+    wanted = {"first": 1, "previous": number - 1, "next": number + 1, "last": last}
+    return {
+        name: _with(query, "page", str(n))
+        for name, n in wanted.items()
+        if 1 <= n <= last and n != number
+    }
 
 
 def _with(query: QueryDict, key: str, value: str) -> str:

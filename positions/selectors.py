@@ -132,16 +132,22 @@ def _clause_label(kind: str, number: str, heading: str, eid: str) -> str:
 
 
 def positions_for_clauses(
-    *, clause_ids: Iterable[int], user: User | None
+    *, clause_ids: Iterable[int] | QuerySet[Any], user: User | None
 ) -> dict[int, list[PositionRow]]:
     """The positions linked to each of the given clauses, with the link's rationale.
 
     One query. Clauses of editions the user may not read get no entry. Each list is
-    in the order of the papers and of the excerpts in them.
+    in the order of the papers and of the excerpts in them. ``clause_ids`` may be a
+    queryset of ids (a subquery: a comparison of two long editions would otherwise send
+    a hundred thousand ids).
     """
-    ids = list(clause_ids)
-    if not ids:
-        return {}
+    ids: list[int] | QuerySet[Any]
+    if isinstance(clause_ids, QuerySet):
+        ids = clause_ids
+    else:
+        ids = list(clause_ids)
+        if not ids:
+            return {}
     rows = (
         _visible_links(user)
         .filter(clause_id__in=ids)

@@ -409,6 +409,7 @@ def test_clause_filters(world):
     sections = client.get("/api/clauses/?edition=revision-draft&kind=section").json()
     assert [c["eid"] for c in sections["results"]] == ["sec_1", "sec_2"]
     assert client.get("/api/clauses/?edition=hidden-draft").json()["count"] == 0
+    assert client.get("/api/clauses/?edition=no-such-edition").json()["count"] == 0
 
 
 def test_edition_filters(world, make_edition):

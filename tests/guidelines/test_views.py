@@ -61,9 +61,78 @@ def test_edition_page_query_count_is_pinned_and_independent_of_size(
     large = make_edition(synthetic_text(300), slug="large")
     assert large.clauses.count() > 1000
     for edition in (small, large):
-        # The edition (with its instrument), its clauses, its language versions.
-        with django_assert_num_queries(3):
+        # The edition (with its instrument), the count of its clauses, the orders of the
+        # page, its clauses, its language versions.
+        with django_assert_num_queries(5):
             assert client.get(edition.get_absolute_url()).status_code == 200
+        with django_assert_num_queries(5):
+            assert client.get(f"{edition.get_absolute_url()}?page=2").status_code == 200
+
+
+def test_long_edition_is_read_a_page_at_a_time(client, make_edition, monkeypatch):
+    from guidelines import selectors
+
+    monkeypatch.setattr(selectors, "CLAUSES_PER_PAGE", 10)
+    edition = make_edition(synthetic_text(6, subparagraphs=3, sections_every=3), slug="long")
+    assert edition.clauses.count() == 26  # 2 sections, 6 paragraphs, 18 sub-paragraphs
+    eids = list(edition.clauses.in_document_order().values_list("eid", flat=True))
+
+    first = client.get("/editions/long/").content.decode()
+    assert all(f'id="{eid}"' in first for eid in eids[:10])
+    assert not any(f'id="{eid}"' in first for eid in eids[10:])
+    assert "Page 1 of 3" in first and "26 clauses" in first
+    assert 'href="?page=2" rel="next"' in first and 'rel="prev"' not in first
+
+    third = client.get("/editions/long/?page=3").content.decode()
+    assert all(f'id="{eid}"' in third for eid in eids[20:])
+    assert not any(f'id="{eid}"' in third for eid in eids[:20])
+    assert 'href="?page=2" rel="prev"' in third and 'rel="next"' not in third
+    # The table of contents lists the sections of the page it is on.
+    assert f'href="#{eids[0]}"' in first and f'href="#{eids[0]}"' not in third
+
+
+def test_edition_page_at_a_clause_shows_the_page_that_holds_it(client, make_edition, monkeypatch):
+    from guidelines import selectors
+
+    monkeypatch.setattr(selectors, "CLAUSES_PER_PAGE", 10)
+    edition = make_edition(synthetic_text(6, subparagraphs=3, sections_every=3), slug="long")
+    eids = list(edition.clauses.in_document_order().values_list("eid", flat=True))
+    target = eids[23]
+
+    content = client.get(f"/editions/long/?at={target}").content.decode()
+    assert f'id="{target}"' in content and "Page 3 of 3" in content
+    # The clause page's breadcrumb links there.
+    clause_page = client.get(f"/editions/long/{target}/").content.decode()
+    assert f'href="/editions/long/?at={target}#{target}"' in clause_page
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [("?page=abc", 1), ("?page=-1", 3), ("?page=0", 3), ("?page=99", 3), ("?at=nope", 1)],
+)
+def test_edition_page_with_a_bad_page_shows_a_page_of_the_text(
+    client, make_edition, monkeypatch, query, shown
+):
+    from guidelines import selectors
+
+    monkeypatch.setattr(selectors, "CLAUSES_PER_PAGE", 10)
+    make_edition(synthetic_text(6, subparagraphs=3, sections_every=3), slug="long")
+    response = client.get(f"/editions/long/{query}")
+    assert response.status_code == 200
+    # As the amendment list reads it: not a number, the first page; out of range, the last.
+    assert f"Page {shown} of 3" in response.content.decode()
+
+
+def test_short_edition_has_no_page_navigation(client, edition_2017):
+    content = client.get("/editions/og-2017-fr/").content.decode()
+    assert "Pages of the text" not in content and 'id="sec_8"' in content
+
+
+def test_private_edition_pages_are_404_to_outsiders(client, reader_user, make_edition):
+    make_edition("1. Private.", slug="private", published=False)
+    assert client.get("/editions/private/?page=2").status_code == 404
+    client.force_login(reader_user)
+    assert client.get("/editions/private/?at=para_1").status_code == 404
 
 
 def test_unknown_edition_is_404(client, db):
