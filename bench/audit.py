@@ -39,6 +39,7 @@ import time
 import tracemalloc
 from typing import Any
 
+from bench import report
 from bench.import_and_read import bootstrap, describe_database, p95
 
 APPENDS = 1_000
@@ -77,6 +78,7 @@ def bench_appends() -> tuple[float, float]:
         start = time.perf_counter()
         services.audit_append(action="submitted", content=filing_content(i), user=None)
         samples.append((time.perf_counter() - start) * 1000.0)
+    report.record("audit_append", f"{APPENDS} appends", samples)
     return statistics.median(samples), p95(samples)
 
 
@@ -145,6 +147,18 @@ def run() -> bool:
         )
     small, large = peaks[SIZES[0]], peaks[SIZES[-1]]
     passed = large < PEAK_LIMIT_MB and large < 2 * small
+    report.record_line(
+        report.Line(
+            report.script_name(),
+            "verify_audit (one walk of the chain)",
+            f"{SIZES[-1]:,} records, peak {large:.1f} MB",
+            seconds * 1000.0,
+            seconds * 1000.0,
+            None,
+            f"peak < {PEAK_LIMIT_MB:.0f} MB and < 2x the {SIZES[0]:,}-record peak",
+            passed,
+        )
+    )
     print(
         f"budget: peak on {SIZES[-1]:,} < {PEAK_LIMIT_MB:.0f} MB and < twice the peak on "
         f"{SIZES[0]:,} ({2 * small:.1f} MB): {'PASS' if passed else 'FAIL'}"

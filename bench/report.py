@@ -60,7 +60,7 @@ def p95(samples: Sequence[float]) -> float:
     return ordered[math.ceil(0.95 * len(ordered)) - 1]
 
 
-def _script() -> str:
+def script_name() -> str:
     import __main__
 
     return Path(getattr(__main__, "__file__", "?")).name
@@ -84,7 +84,7 @@ def record(
 ) -> Line:
     """Record one measured operation from its samples (milliseconds)."""
     line = Line(
-        _script(),
+        script_name(),
         operation,
         size,
         statistics.median(samples),
@@ -103,7 +103,7 @@ def record_rows(rows: Iterable[_RowLike]) -> None:
         budget: Any = getattr(row, "budget", None)
         record_line(
             Line(
-                _script(),
+                script_name(),
                 row.operation,
                 row.size,
                 row.median_ms,
