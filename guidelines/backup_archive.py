@@ -25,6 +25,7 @@ import re
 import tempfile
 import time
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -270,7 +271,7 @@ class BackupReader:
             raise BackupError(f"{path} is a directory, not a backup file.") from None
         except OSError as exc:
             raise BackupError(f"{path}: {exc.strerror}.") from None
-        except (zipfile.BadZipFile, ValueError, EOFError):
+        except (zipfile.BadZipFile, zlib.error, ValueError, EOFError):
             raise BackupError(
                 f"{path} is not a Redraft backup (not a zip file, or truncated)."
             ) from None
@@ -319,7 +320,7 @@ class BackupReader:
         try:
             with self._zip.open(name) as handle:
                 data = handle.read(limit + 1)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
             raise BackupError(f"Not a valid Redraft backup: {name} is corrupt.") from None
         _need(len(data) <= limit, f"{name} is too large.")
         return data
@@ -339,7 +340,7 @@ class BackupReader:
                     count += 1
                     _need(count <= table.rows, f"{table.label} has more rows than counted.")
                     yield line
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
             raise BackupError(
                 f"Not a valid Redraft backup: {table.member} is corrupt (damaged or truncated)."
             ) from None
