@@ -156,7 +156,8 @@ def _natural(model: type[models.Model]) -> dict[str, dict[Any, Any]]:
             and isinstance(target, type)
             and target._meta.label_lower in NOT_DUMPED
         ):
-            keys[field.attname] = {obj.pk: obj.natural_key() for obj in target._base_manager.all()}
+            rows: Any = target._base_manager.all()
+            keys[field.attname] = {obj.pk: obj.natural_key() for obj in rows}
     return keys
 
 
