@@ -39,10 +39,26 @@ CLAUSES = int(os.environ.get("BACKUP_BENCH_CLAUSES", "20000"))
 VERSIONS = int(os.environ.get("BACKUP_BENCH_VERSIONS", "10"))
 RSS_BUDGET_MB = 200.0
 BATCH = 5000
-WORDS = (
-    "Parties shall encourage the diversity of cultural expressions in the digital "
-    "environment, including artificial intelligence, platforms and discoverability"
-).split()
+WORDS = [
+    "Parties",
+    "shall",
+    "encourage",
+    "the",
+    "diversity",
+    "of",
+    "cultural",
+    "expressions",
+    "in",
+    "the",
+    "digital",
+    "environment,",
+    "including",
+    "artificial",
+    "intelligence,",
+    "platforms",
+    "and",
+    "discoverability",
+]
 
 
 def child(command: str, path: str) -> None:
