@@ -268,6 +268,9 @@ def _check_compatible(manifest: Manifest, models_by_label: dict[str, type[models
         raise BackupError(
             f"The backup holds tables this code does not dump: {', '.join(unknown[:5])}."
         )
+    missing = sorted(set(models_by_label) - {table.label for table in manifest.tables})
+    if missing:
+        raise BackupError(f"The backup lacks tables: {', '.join(missing[:5])}.")
     for table in manifest.tables:
         expected = columns_of(models_by_label[table.label])
         if table.columns != expected:
@@ -275,6 +278,15 @@ def _check_compatible(manifest: Manifest, models_by_label: dict[str, type[models
                 f"The columns of {table.label} in the backup ({', '.join(table.columns)}) "
                 f"are not this code's ({', '.join(expected)})."
             )
+
+
+def _targets(model: type[models.Model]) -> set[str]:
+    """The dumped tables ``model`` refers to."""
+    return {
+        label_of(cast(Any, field.related_model))
+        for field in model._meta.concrete_fields
+        if field.is_relation and not _by_natural_key(field)
+    }
 
 
 def occupied_tables() -> list[str]:
@@ -316,6 +328,8 @@ def database_import(*, path: Path, batch_size: int = CHUNK_SIZE) -> RestoreRepor
                     )
                 order = [label_of(model) for model in dumped_models()]
                 tables = sorted(manifest.tables, key=lambda table: order.index(table.label))
+                loaded: set[str] = set()
+                forward = False
                 for table in tables:
                     model = models_by_label[table.label]
                     decode = _row_decoder(model, table)
@@ -328,6 +342,13 @@ def database_import(*, path: Path, batch_size: int = CHUNK_SIZE) -> RestoreRepor
                     if batch:
                         _insert(model, batch)
                     total += table.rows
+                    loaded.add(table.label)
+                    # Check the table's foreign keys now if it refers only to loaded
+                    # tables (and no earlier table waits for a later one): PostgreSQL
+                    # then forgets its queue of deferred checks, table by table.
+                    forward = forward or not _targets(model) <= loaded
+                    if not forward:
+                        connection.check_constraints(table_names=[model._meta.db_table])
                 restored = [models_by_label[table.label] for table in tables]
                 connection.check_constraints(
                     table_names=[model._meta.db_table for model in restored]

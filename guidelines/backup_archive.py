@@ -199,7 +199,7 @@ def parse_manifest(data: bytes) -> Manifest:
     a file from another version gets that message rather than a shape error."""
     try:
         raw = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BackupError("Not a valid Redraft backup: its manifest is not JSON.") from None
     _need(isinstance(raw, dict) and raw.get("format") == FORMAT, "the manifest is not Redraft's.")
     version = raw.get("format_version")
@@ -369,7 +369,7 @@ class BackupReader:
         for number, line in enumerate(self._lines(table), start=1):
             try:
                 row = json.loads(line)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 raise BackupError(
                     f"Not a valid Redraft backup: row {number} of {table.label} is not JSON."
                 ) from None

@@ -578,3 +578,19 @@ def test_a_failure_half_way_writes_nothing_outside_a_test_transaction(world, tmp
     refused(bad, "refused")
     call_command("import_all", str(good), stdout=io.StringIO())  # the good one still loads
     assert "positions.membership" in occupied_tables()
+
+
+def test_import_refuses_a_backup_that_lacks_a_table(backup, tmp_path):
+    tables = [t for t in manifest_of(backup)["tables"] if t["label"] != "amendments.follow"]
+    path = rewrite(backup, tmp_path / "lacking.zip", manifest={"tables": tables})
+    with zipfile.ZipFile(path) as archive:  # the member is gone with its table
+        assert "data/amendments.follow.jsonl" not in archive.namelist()
+    refused(path, "lacks tables: amendments.follow")
+
+
+def test_import_refuses_a_deeply_nested_row(backup, tmp_path):
+    def nest(content: bytes) -> bytes:
+        return b"[" * 100_000 + b"]" * 100_000 + b"\n" + content.split(b"\n", 1)[1]
+
+    path = rewrite(backup, tmp_path / "nested.zip", data={"positions.organisation": nest})
+    refused(path, "row 1 of positions.organisation is not JSON")
