@@ -71,7 +71,15 @@ def child(command: str, path: str) -> None:
     from django.core.management import call_command
 
     call_command(command, path, *(["--force"] if command == "export_all" else []))
-    print(f"maxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the parent (which
+    # has just generated the rows), while VmHWM belongs to this process's memory.
+    status = Path("/proc/self/status")
+    peak = (
+        next(int(line.split()[1]) for line in status.open() if line.startswith("VmHWM:"))
+        if status.exists()
+        else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    )
+    print(f"maxrss_kb={peak}")
 
 
 def run_child(command: str, path: Path, database_url: str) -> tuple[float, float]:

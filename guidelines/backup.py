@@ -301,6 +301,10 @@ def _insert(model: type[models.Model], objs: list[Any]) -> None:
     size = max(1, connection.ops.bulk_batch_size(fields, objs))
     for start in range(0, len(objs), size):
         queryset._insert(objs[start : start + size], fields=fields, raw=True)
+    if connection.queries_logged:
+        # With DEBUG on, Django keeps the last 9,000 statements with their values: a
+        # restore's inserts would hold hundreds of megabytes of row text.
+        connection.queries_log.clear()
 
 
 def database_import(*, path: Path, batch_size: int = CHUNK_SIZE) -> RestoreReport:
