@@ -262,6 +262,12 @@ def test_round_trip_into_an_empty_database(world, tmp_path, client, ngo_user, de
     response = client.get(f"/api/amendments/{draft.pk}/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     assert delegate_user.follows.count() == 1
+    # Search reads the restored search text (and, on PostgreSQL, the vector the
+    # database computes from it).
+    response = client.get("/search/", {"q": "literacy"})
+    assert response.status_code == 200
+    assert "Revision Draft" in response.content.decode()  # the edition of the hit
+    assert "Revision Draft" not in client.get("/search/", {"q": "zzyzx"}).content.decode()
     assert Group.objects.get(name="Editors").permissions.get().codename == "change_clause"
 
 
