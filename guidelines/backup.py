@@ -133,9 +133,10 @@ def _row_encoder(model: type[models.Model]) -> Callable[[tuple[Any, ...]], list[
     return encode
 
 
-def _row_decoder(model: type[models.Model], table: Table) -> Callable[[list[Any], int], Any]:
-    """Build a model instance from a row, through each field's ``to_python`` (which
-    also refuses a value of the wrong type, even where SQLite would store it)."""
+def _row_decoder(model: type[models.Model], table: Table) -> Callable[[list[Any], int], list[Any]]:
+    """A row's values as the database takes them: each through its field's
+    ``to_python`` (which refuses a value of the wrong type, even where SQLite would
+    store it), then ``get_db_prep_save``."""
     fields = list(model._meta.concrete_fields)
     natural: dict[int, tuple[Any, dict[tuple[Any, ...], Any]]] = {
         index: (cast(Any, field.related_model), {})
@@ -143,7 +144,7 @@ def _row_decoder(model: type[models.Model], table: Table) -> Callable[[list[Any]
         if _by_natural_key(field)
     }
 
-    def decode(row: list[Any], number: int) -> Any:
+    def decode(row: list[Any], number: int) -> list[Any]:
         values: list[Any] = []
         for index, (field, value) in enumerate(zip(fields, row, strict=True)):
             try:
@@ -175,7 +176,15 @@ def _row_decoder(model: type[models.Model], table: Table) -> Callable[[list[Any]
                     f"Not a valid Redraft backup: row {number} of {table.label} has a bad "
                     f"value in {field.attname}."
                 ) from None
-        return model(*values)
+        try:
+            return [
+                field.get_db_prep_save(value, connection)
+                for field, value in zip(fields, values, strict=True)
+            ]
+        except (ValidationError, TypeError, ValueError, OverflowError):
+            raise BackupError(
+                f"Not a valid Redraft backup: row {number} of {table.label} has a bad value."
+            ) from None
 
     return decode
 
@@ -293,17 +302,22 @@ def occupied_tables() -> list[str]:
     return [label_of(model) for model in dumped_models() if model._base_manager.exists()]
 
 
-def _insert(model: type[models.Model], objs: list[Any]) -> None:
+def _insert(model: type[models.Model], rows: list[list[Any]]) -> None:
     """Insert as loaddata does (``raw``): values as given, no ``auto_now``, no
-    ``save()``, no signals (so no history rows are added)."""
-    fields = list(model._meta.concrete_fields)
-    queryset = cast(Any, model._base_manager.all())
-    size = max(1, connection.ops.bulk_batch_size(fields, objs))
-    for start in range(0, len(objs), size):
-        queryset._insert(objs[start : start + size], fields=fields, raw=True)
+    ``save()``, no signals (so no history rows are added); one prepared statement for
+    the batch."""
+    quote = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    # Table and column names come from the models (quoted); the values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+        quote(model._meta.db_table),
+        ", ".join(quote(field.column) for field in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
     if connection.queries_logged:
-        # With DEBUG on, Django keeps the last 9,000 statements with their values: a
-        # restore's inserts would hold hundreds of megabytes of row text.
+        # With DEBUG on, Django keeps the last 9,000 statements: forget the inserts.
         connection.queries_log.clear()
 
 
