@@ -302,6 +302,17 @@ def occupied_tables() -> list[str]:
     return [label_of(model) for model in dumped_models() if model._base_manager.exists()]
 
 
+def _check_empty() -> None:
+    occupied = occupied_tables()
+    if occupied:
+        raise BackupError(
+            "The database is not empty (rows in "
+            + ", ".join(occupied[:5])
+            + (", …" if len(occupied) > 5 else "")
+            + "): restore only into a freshly migrated empty database."
+        )
+
+
 def _insert(model: type[models.Model], rows: list[list[Any]]) -> None:
     """Insert as loaddata does (``raw``): values as given, no ``auto_now``, no
     ``save()``, no signals (so no history rows are added); one prepared statement for
@@ -332,18 +343,12 @@ def database_import(*, path: Path, batch_size: int = CHUNK_SIZE) -> RestoreRepor
     with BackupReader(path) as reader:
         manifest = reader.manifest
         _check_compatible(manifest, models_by_label)
+        _check_empty()  # before reading the whole file
         reader.verify()
         total = 0
         try:
             with transaction.atomic():
-                occupied = occupied_tables()
-                if occupied:
-                    raise BackupError(
-                        "The database is not empty (rows in "
-                        + ", ".join(occupied[:5])
-                        + (", …" if len(occupied) > 5 else "")
-                        + "): restore only into a freshly migrated empty database."
-                    )
+                _check_empty()  # again, in the transaction that writes
                 order = [label_of(model) for model in dumped_models()]
                 tables = sorted(manifest.tables, key=lambda table: order.index(table.label))
                 loaded: set[str] = set()
