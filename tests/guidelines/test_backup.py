@@ -543,6 +543,7 @@ def test_export_refuses_to_overwrite_unless_forced(world, tmp_path):
         call_command("export_all", str(path), stdout=io.StringIO())
     assert path.read_bytes() == b"previous"
     call_command("export_all", str(path), "--force", stdout=io.StringIO())
+    assert path.stat().st_mode & 0o077 == 0  # password hashes: readable by its owner only
     with BackupReader(path) as reader:
         assert reader.manifest.table("guidelines.clause").rows == Clause.objects.count()
         reader.verify()
