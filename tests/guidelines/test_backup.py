@@ -601,3 +601,44 @@ def test_import_refuses_a_deeply_nested_row(backup, tmp_path):
 
     path = rewrite(backup, tmp_path / "nested.zip", data={"positions.organisation": nest})
     refused(path, "row 1 of positions.organisation is not JSON")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_export_reads_one_moment_while_others_write(
+    postgresql_only, secretariat, tmp_path, monkeypatch
+):
+    """A row committed by another connection during the export is not in the file: the
+    tables are read from one snapshot (REPEATABLE READ), not each as of its own time."""
+    import threading
+
+    from django.db import connection
+
+    from guidelines import backup as backup_module
+    from positions.models import Organisation
+
+    original = backup_module._table_rows
+    written = []
+
+    def write_elsewhere() -> None:
+        try:
+            written.append(Organisation.objects.create(name="Late", kind="ngo").pk)
+        finally:
+            connection.close()
+
+    def rows_then_write(model):
+        yield from original(model)
+        if not written:  # the first table is read (the snapshot taken): another writes
+            thread = threading.Thread(target=write_elsewhere)
+            thread.start()
+            thread.join(timeout=30)
+
+    monkeypatch.setattr(backup_module, "_table_rows", rows_then_write)
+    path = tmp_path / "moment.zip"
+    call_command("export_all", str(path), stdout=io.StringIO())
+    assert written and Organisation.objects.count() == 2
+    assert (
+        manifest_of(path)["tables"][
+            [model._meta.label_lower for model in dumped_models()].index("positions.organisation")
+        ]["rows"]
+        == 1
+    )
