@@ -5,6 +5,7 @@ nothing."""
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import io
 import json
@@ -560,10 +561,10 @@ def test_a_failed_export_leaves_no_file(world, tmp_path, monkeypatch):
 
     def broken(model):
         yield [1]
-        raise RuntimeError("disk gone")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(backup_module, "_table_rows", broken)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(CommandError, match=r"cannot write \(No space left on device\)"):
         call_command("export_all", str(tmp_path / "backup.zip"), stdout=io.StringIO())
     assert list(tmp_path.iterdir()) == []
 

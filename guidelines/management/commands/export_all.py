@@ -32,6 +32,8 @@ class Command(BaseCommand):
             manifest = database_export(path=path)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
+        except OSError as exc:  # a full disk, a removed directory: no file is left
+            raise CommandError(f"{path}: cannot write ({exc.strerror or exc}).") from None
         rows = sum(table.rows for table in manifest.tables)
         self.stdout.write(
             f"Wrote {path}: {rows} rows in {len(manifest.tables)} tables, sha256 {manifest.sha256}."
