@@ -34,8 +34,19 @@ from django.utils.duration import duration_string
 from guidelines.backup_archive import BackupError, BackupReader, BackupWriter, Manifest, Table
 
 # Recreated by migrate (their ids are not stable: referenced by natural key) or
-# worthless after a restore (sessions: everyone logs in again).
-NOT_DUMPED = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session"})
+# worthless after a restore (sessions: everyone logs in again; django-axes' failed logins
+# and lockouts: a restored site starts with none, as after `axes_reset`).
+NOT_DUMPED = frozenset(
+    {
+        "contenttypes.contenttype",
+        "auth.permission",
+        "sessions.session",
+        "axes.accessattempt",
+        "axes.accessattemptexpiration",
+        "axes.accessfailurelog",
+        "axes.accesslog",
+    }
+)
 
 CHUNK_SIZE = 2000
 
