@@ -4,6 +4,11 @@ Status, number and everything that the status machine sets are read-only here: m
 amendment along its statuses, or renumbering it, in a form would bypass the checks (and
 could leave a gap in the numbers). Changes made here still bump the version, so a user
 editing the same amendment meanwhile is refused instead of overwriting them.
+
+Only a draft may be changed here, and its change is appended to the audit trail as an
+edit. A submitted amendment is shown read-only: its wording is sealed in its filing
+receipt, and what the secretariat adds to it (screening, recommendation, decision) goes
+through the services, each of which appends its own audit record.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from amendments import services
 from amendments.models import (
     Amendment,
     AmendmentSupport,
@@ -90,6 +96,11 @@ class AmendmentAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # amendments are filed through amendment_create
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and not obj.is_draft:
+            return False  # read-only: see the module's docstring
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A numbered amendment stays: deleting it would leave a gap in the numbers.
         if obj is not None and not obj.is_draft:
@@ -100,6 +111,11 @@ class AmendmentAdmin(SimpleHistoryAdmin):
         obj.version += 1
         obj._change_reason = "Edited in the admin"  # type: ignore[attr-defined]
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)  # the positions, then the record
+        if change and form.has_changed():
+            services.audit_admin_edit(amendment=form.instance, user=request.user)  # type: ignore[arg-type]
 
 
 @admin.register(AmendmentWindow)

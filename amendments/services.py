@@ -392,6 +392,17 @@ def _audit_head() -> AuditChain:
     return AuditChain.objects.select_for_update().get(pk=AUDIT_HEAD_PK)
 
 
+def audit_admin_edit(*, amendment: Amendment, user: User) -> AuditRecord:
+    """A draft edited in the Django admin: its new wording is appended as an edit, so that
+    its receipt and the trail still say what the draft holds (``AmendmentAdmin``)."""
+    return audit_append(
+        action=Action.EDITED,
+        content={**_amendment_wording(amendment, None), "reason": "Edited in the admin"},
+        user=user,
+        amendment=amendment,
+    )
+
+
 # --- filing and drafting ---------------------------------------------------------------
 
 

@@ -290,6 +290,55 @@ def test_a_missing_head_is_rebuilt_from_the_records_so_the_chain_goes_on(file_am
     assert "OK: 2 records" in verify()
 
 
+def admin_change_data(client: Client, url: str, **changes: str) -> dict[str, Any]:
+    """The admin's change form as the page fills it, with ``changes``, ready to post."""
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if name == "positions":
+            value = ",".join(str(p.pk) for p in value or [])
+        data[name] = "" if value is None else value
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+        for subform in inline.formset.forms:
+            data.update({subform.add_prefix(k): v for k, v in subform.initial.items()})
+    return {**data, **changes}
+
+
+@pytest.mark.django_db
+def test_a_draft_edited_in_the_admin_appends_its_new_wording(draft, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="root-pass-123")
+    client = client_for(admin)
+    url = reverse("admin:amendments_amendment_change", args=[draft.pk])
+    data = admin_change_data(client, url, proposed_text="Words the admin typed.")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert actions() == [Action.FILED, Action.EDITED]
+    assert last().content["proposed_text"] == "Words the admin typed."
+    assert last().user_id == admin.pk
+    assert "OK: 2 records" in verify()
+    # The draft's receipt is of the wording it now holds.
+    receipt = receipt_json(client_for(draft.created_by), draft).json()
+    assert receipt["content"]["proposed_text"] == "Words the admin typed."
+
+
+@pytest.mark.django_db
+def test_a_submitted_amendment_cannot_be_changed_in_the_admin(submitted, django_user_model):
+    """Its justification, recommendation or decision would change behind the trail."""
+    admin = django_user_model.objects.create_superuser("root", password="root-pass-123")
+    client = client_for(admin)
+    url = reverse("admin:amendments_amendment_change", args=[submitted.pk])
+    before = (records(), Amendment.objects.get(pk=submitted.pk).justification)
+    response = client.post(url, {"justification": "Rewritten after filing."})
+    assert response.status_code == 403
+    assert (records(), Amendment.objects.get(pk=submitted.pk).justification) == before
+    assert client.get(url).status_code == 200  # still shown, read-only
+
+
 @pytest.mark.django_db
 def test_the_records_outlive_a_draft_deleted_in_the_admin(draft, django_user_model):
     admin = django_user_model.objects.create_superuser("root", password="root-pass-123")
