@@ -128,8 +128,12 @@ def two_factor_check(*, user: AbstractBaseUser, token: str) -> Device:
     """The device that ``token`` verifies: the authenticator's current code (never twice
     the same) or one of the user's backup codes (then spent).
 
-    Not atomic on purpose: a wrong code is counted (django-otp then makes the user wait
-    1, 2, 4… seconds between tries), and that count must be kept when this raises.
+    The device's row is locked while its code is checked: tries at once queue, so each
+    sees the one before it (the time step it used up, the wrong codes it counted). Without
+    the lock, parallel requests all read the same state: one code would open several
+    sessions, and a burst of guesses would all pass the throttle before any is counted.
+    The lock's transaction commits before a wrong code raises, so that the count is kept
+    (django-otp then makes the user wait 1, 2, 4… seconds between tries).
     """
     authenticator = confirmed_device(user)
     if authenticator is None:
@@ -139,18 +143,17 @@ def two_factor_check(*, user: AbstractBaseUser, token: str) -> Device:
     if not token.isdigit():
         backup = StaticDevice.objects.filter(user_id=user.pk, confirmed=True).first()
         device = backup if backup is not None else authenticator
-    allowed, _data = device.verify_is_allowed()
+    with transaction.atomic():
+        device = type(device).objects.select_for_update().get(pk=device.pk)
+        allowed, _data = device.verify_is_allowed()
+        if allowed:
+            verified = device.verify_token(
+                token.lower() if isinstance(device, StaticDevice) else token
+            )
     if not allowed:
         raise ValidationError(
             _("Too many wrong codes: wait a few seconds, then try again."), code=TOO_MANY_CODES
         )
-    if isinstance(device, StaticDevice):
-        # Lock the device: one backup code must not open two sessions at once.
-        with transaction.atomic():
-            device = StaticDevice.objects.select_for_update().get(pk=device.pk)
-            verified = device.verify_token(token.lower())
-    else:
-        verified = device.verify_token(token)
     if not verified:
         raise ValidationError(
             _("This code is not the one your authenticator shows now. Try the next one."),

@@ -100,3 +100,24 @@ def test_an_unknown_user_name_is_locked_like_a_known_one(client, db):
     """Locking only known names would tell an attacker which names exist."""
     fail(client, 5, username="nobody")
     assert attempt(client, "nobody", "anything").status_code == 429
+
+
+@pytest.mark.parametrize("variant", [" ngo", "ngo ", "\tngo\n", "ｎｇｏ"])
+def test_the_lock_holds_for_the_same_name_spelled_with_spaces_or_wide_letters(
+    client, ngo_user, variant
+):
+    """The login form strips and NFKC-normalises the name before Django and django-axes
+    see it: the variants are the same name, locked together."""
+    fail(client, 5)
+    assert attempt(client, variant, RIGHT).status_code == 429
+    assert not logged_in(client)
+
+
+@pytest.mark.parametrize("variant", ["NGO", "Ngo"])
+def test_another_case_is_another_name_and_logs_nobody_in(client, ngo_user, variant):
+    """User names are case-sensitive (Django's ModelBackend): "NGO" is not a way round the
+    lock on "ngo", since its right password logs nobody in."""
+    fail(client, 5)
+    response = attempt(client, variant, RIGHT)
+    assert response.status_code == 200  # a form error, not a login
+    assert not logged_in(client)

@@ -22,6 +22,7 @@ from rest_framework.authtoken.models import Token
 from guidelines import permissions
 from positions import accounts
 from positions.models import Organisation
+from tests.concurrency import run_together
 from tests.conftest import password_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.real_two_factor]
@@ -506,3 +507,56 @@ def test_turning_it_off_removes_the_backup_codes(client, ngo_with_authenticator)
         "/accounts/two-factor/disable/", {"code": code(ngo_with_authenticator.key, steps=1)}
     )
     assert not StaticDevice.objects.exists()
+
+
+# --- tries at once (PostgreSQL: row locks) ----------------------------------------------------
+
+
+@pytest.fixture
+def slow_verification(monkeypatch):
+    """Each code check takes a moment, as under load: tries at once overlap for sure."""
+    real = TOTPDevice.verify_token
+
+    def slow(self, token):
+        time.sleep(0.3)
+        return real(self, token)
+
+    monkeypatch.setattr(TOTPDevice, "verify_token", slow)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_code_given_twice_at_once_opens_one_session(
+    postgresql_only, slow_verification, secretariat_user
+):
+    device = authenticator(secretariat_user)
+    now = code(device.bin_key)
+
+    def work(_i: int):
+        return accounts.two_factor_check(user=secretariat_user, token=now).pk
+
+    results, errors = run_together(2, work)
+    assert list(results.values()) == [device.pk]
+    [error] = errors.values()
+    assert error.code == accounts.WRONG_CODE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_guesses_sent_at_once_are_throttled_one_after_the_other(
+    postgresql_only, slow_verification, secretariat_user
+):
+    device = authenticator(secretariat_user)
+    wrong = "123456" if code(device.bin_key) != "123456" else "654321"
+
+    def work(_i: int):
+        return accounts.two_factor_check(user=secretariat_user, token=wrong)
+
+    results, errors = run_together(3, work)
+    assert results == {}
+    # The first guess is counted; the others, queued behind it, must wait.
+    assert sorted(e.code for e in errors.values()) == [
+        accounts.TOO_MANY_CODES,
+        accounts.TOO_MANY_CODES,
+        accounts.WRONG_CODE,
+    ]
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
