@@ -50,9 +50,17 @@ PENDING_SECRET_SESSION_KEY = "redraft_two_factor_pending"  # noqa: S105 (a sessi
 # elsewhere (the admin, demo_users) is asked for from their next login.
 NOT_REQUIRED_SESSION_KEY = "redraft_two_factor_not_required"
 
-# What an unverified session may still reach (by URL name).
-OPEN_URL_NAMES = frozenset(
-    {"two_factor_setup", "two_factor_verify", "two_factor_qr", "logout", "set_language"}
+# What an unverified session may still reach, by view name with its namespace: a URL
+# named "logout" in some other namespace (an app's, the API's) is not let through.
+OPEN_VIEW_NAMES = frozenset(
+    {
+        "two_factor_setup",
+        "two_factor_verify",
+        "two_factor_qr",
+        "logout",
+        "admin:logout",
+        "set_language",
+    }
 )
 
 User = AbstractBaseUser | AnonymousUser
@@ -246,7 +254,7 @@ class TwoFactorMiddleware:
             match = resolve(request.path_info)
         except Resolver404:
             return None
-        if match.url_name in OPEN_URL_NAMES:
+        if match.view_name in OPEN_VIEW_NAMES:
             return None
         if confirmed_device(user) is not None:
             return "two_factor_verify"

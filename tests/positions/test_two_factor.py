@@ -560,3 +560,17 @@ def test_guesses_sent_at_once_are_throttled_one_after_the_other(
     ]
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
+
+
+def test_only_the_sites_own_logout_is_open_before_the_second_factor(
+    client, secretariat_user, settings
+):
+    """The exemptions name views with their namespace: a page of another app that is
+    also called "logout" is not reachable with the password alone."""
+    settings.ROOT_URLCONF = "tests.positions.namespaced_urls"
+    authenticator(secretariat_user)
+    assert password_login(client, "secretariat", "secretariat-pass-123")
+    response = client.get("/other/logout/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/two-factor/verify/")
+    assert client.post("/accounts/logout/").status_code == 302  # the real one is open
