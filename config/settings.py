@@ -150,6 +150,13 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "positions.accounts.lockout_response"  # translated page, HTTP 429
+# Behind `make serve`'s reverse proxy every request comes from 127.0.0.1: without the
+# client's address the lock would be per user name for everyone (anyone could lock anyone
+# out). TRUSTED_PROXIES lists the proxies' addresses (127.0.0.1 for a proxy on the same
+# host): from them, the client is the last X-Forwarded-For entry, the one the proxy
+# appended (nginx: proxy_add_x_forwarded_for). Empty (the default): REMOTE_ADDR.
+REDRAFT_TRUSTED_PROXIES = frozenset(env_list("TRUSTED_PROXIES", ""))
+AXES_CLIENT_IP_CALLABLE = "positions.accounts.client_address"
 
 # Two-factor authentication (django-otp, TOTP): open to everyone from
 # /accounts/two-factor/, required of the secretariat and of staff (positions/accounts.py).

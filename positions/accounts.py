@@ -79,6 +79,18 @@ def lockout_response(
     )
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address for django-axes: ``REMOTE_ADDR``, or, when that is one of
+    ``REDRAFT_TRUSTED_PROXIES``, the last ``X-Forwarded-For`` entry (the one the proxy
+    appended; those before it are the client's word and are ignored)."""
+    remote = request.META.get("REMOTE_ADDR")
+    if remote in settings.REDRAFT_TRUSTED_PROXIES:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return remote
+
+
 def confirmed_device(user: User) -> TOTPDevice | None:
     if not user.is_authenticated:
         return None
