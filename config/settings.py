@@ -208,7 +208,7 @@ if not DEBUG:
 
 # Content-Security-Policy on every response: scripts and styles from this server's static
 # files only (htmx too), no inline script, style or handler anywhere, no plugin, no
-# framing, forms post only here. tests/test_security_headers.py parses every page for
+# framing, forms post only here. tests/test_csp.py parses every page for
 # inline code and a browser test records any violation.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
