@@ -574,3 +574,37 @@ def test_only_the_sites_own_logout_is_open_before_the_second_factor(
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/two-factor/verify/")
     assert client.post("/accounts/logout/").status_code == 302  # the real one is open
+
+
+EVIL_NEXT = [
+    "https://evil.example/",
+    "//evil.example/",
+    "/\\evil.example/",
+    "\\\\evil.example/",
+    "https:evil.example",
+    "javascript:alert(1)",
+    " //evil.example/",
+    "http://testserver@evil.example/",
+]
+
+
+@pytest.mark.parametrize("evil", EVIL_NEXT)
+def test_no_step_of_the_login_sends_outside_the_site(client, secretariat_user, evil):
+    """The password step, the verify page (GET and POST) and the set-up page all drop a
+    ``next`` that leads elsewhere."""
+    device = authenticator(secretariat_user)
+    response = client.post(
+        "/accounts/login/",
+        {"username": "secretariat", "password": "secretariat-pass-123", "next": evil},
+    )
+    assert response["Location"] == "/accounts/two-factor/verify/"
+    page = client.get("/accounts/two-factor/verify/", {"next": evil}).content.decode()
+    assert '<input type="hidden" name="next" value="">' in page  # the form's, not kept
+    response = client.post(
+        "/accounts/two-factor/verify/", {"code": code(device.bin_key), "next": evil}
+    )
+    assert response["Location"] == "/"
+    # Verified now: the set-up page (to replace the authenticator) drops it too.
+    response = client.post("/accounts/two-factor/setup/", {"code": "", "next": evil})
+    assert response.status_code == 400
+    assert '<input type="hidden" name="next" value="">' in response.content.decode()
