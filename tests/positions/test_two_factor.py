@@ -608,3 +608,21 @@ def test_no_step_of_the_login_sends_outside_the_site(client, secretariat_user, e
     response = client.post("/accounts/two-factor/setup/", {"code": "", "next": evil})
     assert response.status_code == 400
     assert '<input type="hidden" name="next" value="">' in response.content.decode()
+
+
+def test_a_password_reset_logs_nobody_in_and_the_code_is_still_asked(client, secretariat_user):
+    """Resetting the password (which an e-mail account alone allows) is not a way round
+    the second factor: the reset does not log in, and the next login asks for the code."""
+    authenticator(secretariat_user)
+    secretariat_user.email = "secretariat@example.org"
+    secretariat_user.save()
+    client.post("/accounts/password_reset/", {"email": "secretariat@example.org"})
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", str(mail.outbox[-1].body))
+    assert link is not None
+    form_url = client.get(link.group(1), follow=True).redirect_chain[-1][0]
+    response = client.post(form_url, {"new_password1": STRONG, "new_password2": STRONG})
+    assert response["Location"] == "/accounts/reset/done/"
+    assert "_auth_user_id" not in client.session
+    assert password_login(client, "secretariat", STRONG)
+    assert not verified(client)
+    assert client.get("/organisations/")["Location"].startswith("/accounts/two-factor/verify/")
