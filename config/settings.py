@@ -161,6 +161,9 @@ AXES_CLIENT_IP_CALLABLE = "positions.accounts.client_address"
 # Two-factor authentication (django-otp, TOTP): open to everyone from
 # /accounts/two-factor/, required of the secretariat and of staff (positions/accounts.py).
 OTP_TOTP_ISSUER = "Redraft"
+# The admin may remove a lost authenticator, never read one: no TOTP key, QR code or
+# backup code of anyone is shown there (django-otp shows them by default).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
