@@ -5,10 +5,10 @@ amendment along its statuses, or renumbering it, in a form would bypass the chec
 could leave a gap in the numbers). Changes made here still bump the version, so a user
 editing the same amendment meanwhile is refused instead of overwriting them.
 
-Only a draft may be changed here, and its change is appended to the audit trail as an
-edit. A submitted amendment is shown read-only: its wording is sealed in its filing
-receipt, and what the secretariat adds to it (screening, recommendation, decision) goes
-through the services, each of which appends its own audit record.
+Every change made here is appended to the audit trail as an edit (``services.
+audit_admin_edit``), with what the amendment then holds: a draft's receipt is then of its
+new wording, and a correction to a submitted amendment (a typo in its justification) is
+on the record beside the filing receipt, which stays that of its submission.
 """
 
 from __future__ import annotations
@@ -95,11 +95,6 @@ class AmendmentAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # amendments are filed through amendment_create
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and not obj.is_draft:
-            return False  # read-only: see the module's docstring
-        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A numbered amendment stays: deleting it would leave a gap in the numbers.

@@ -393,11 +393,18 @@ def _audit_head() -> AuditChain:
 
 
 def audit_admin_edit(*, amendment: Amendment, user: User) -> AuditRecord:
-    """A draft edited in the Django admin: its new wording is appended as an edit, so that
-    its receipt and the trail still say what the draft holds (``AmendmentAdmin``)."""
+    """An amendment changed in the Django admin (``AmendmentAdmin``): what it now holds is
+    appended as an edit, so that the trail (and a draft's receipt) says what it holds."""
     return audit_append(
         action=Action.EDITED,
-        content={**_amendment_wording(amendment, None), "reason": "Edited in the admin"},
+        content={
+            **_amendment_wording(amendment, None),
+            "inadmissibility_reason": amendment.inadmissibility_reason,
+            "recommendation": amendment.recommendation,
+            "recommended_outcome": amendment.recommended_outcome,
+            "adopted_text": amendment.adopted_text,
+            "reason": "Edited in the admin",
+        },
         user=user,
         amendment=amendment,
     )

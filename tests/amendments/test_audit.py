@@ -327,16 +327,36 @@ def test_a_draft_edited_in_the_admin_appends_its_new_wording(draft, django_user_
 
 
 @pytest.mark.django_db
-def test_a_submitted_amendment_cannot_be_changed_in_the_admin(submitted, django_user_model):
-    """Its justification, recommendation or decision would change behind the trail."""
+def test_a_submitted_amendment_corrected_in_the_admin_is_on_the_record(
+    submitted, django_user_model
+):
+    """A typo corrected in the admin is appended; the filing receipt stays the one of
+    the submission (what was filed)."""
     admin = django_user_model.objects.create_superuser("root", password="root-pass-123")
     client = client_for(admin)
     url = reverse("admin:amendments_amendment_change", args=[submitted.pk])
-    before = (records(), Amendment.objects.get(pk=submitted.pk).justification)
-    response = client.post(url, {"justification": "Rewritten after filing."})
-    assert response.status_code == 403
-    assert (records(), Amendment.objects.get(pk=submitted.pk).justification) == before
-    assert client.get(url).status_code == 200  # still shown, read-only
+    filed = receipt_json(client, submitted).json()
+    data = admin_change_data(client, url, justification="Corrected after filing.")
+    assert client.post(url, data).status_code == 302
+    record = last()
+    assert (record.action, record.amendment_id, record.user_id) == (
+        Action.EDITED,
+        submitted.pk,
+        admin.pk,
+    )
+    assert record.content["justification"] == "Corrected after filing."
+    assert record.content["status"] == "submitted"
+    assert receipt_json(client, submitted).json() == filed
+    assert "Audit trail OK" in verify()
+
+
+@pytest.mark.django_db
+def test_an_admin_page_saved_unchanged_appends_nothing(draft, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="root-pass-123")
+    client = client_for(admin)
+    url = reverse("admin:amendments_amendment_change", args=[draft.pk])
+    assert client.post(url, admin_change_data(client, url)).status_code == 302
+    assert actions() == [Action.FILED]
 
 
 @pytest.mark.django_db
