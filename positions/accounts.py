@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import io
+import ipaddress
 from typing import Any
 from urllib.parse import urlencode
 
@@ -86,8 +87,11 @@ def client_address(request: HttpRequest) -> str | None:
     remote = request.META.get("REMOTE_ADDR")
     if remote in settings.REDRAFT_TRUSTED_PROXIES:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
+        try:
+            # Stored in an address column (PostgreSQL's inet): never anything else.
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass
     return remote
 
 

@@ -146,3 +146,13 @@ def test_an_untrusted_sender_cannot_choose_its_address(client, ngo_user, setting
     for i in range(5):
         behind_proxy(client, "ngo", "wrong-password", f"203.0.113.{i}")
     assert behind_proxy(client, "ngo", RIGHT, "198.51.100.9").status_code == 429
+
+
+@pytest.mark.parametrize("forwarded", ["unknown", "203.0.113.7:51234", "", "not, an address"])
+def test_a_forwarded_value_that_is_no_address_falls_back_to_the_proxys(
+    client, ngo_user, settings, forwarded
+):
+    """Whatever the proxy appends, the attempt is stored (an address column) and counted."""
+    settings.REDRAFT_TRUSTED_PROXIES = frozenset({"127.0.0.1"})
+    assert behind_proxy(client, "ngo", "wrong-password", forwarded).status_code == 200
+    assert AccessAttempt.objects.get().ip_address == "127.0.0.1"
