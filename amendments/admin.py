@@ -4,6 +4,11 @@ Status, number and everything that the status machine sets are read-only here: m
 amendment along its statuses, or renumbering it, in a form would bypass the checks (and
 could leave a gap in the numbers). Changes made here still bump the version, so a user
 editing the same amendment meanwhile is refused instead of overwriting them.
+
+Every change made here is appended to the audit trail as an edit (``services.
+audit_admin_edit``), with what the amendment then holds: a draft's receipt is then of its
+new wording, and a correction to a submitted amendment (a typo in its justification) is
+on the record beside the filing receipt, which stays that of its submission.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from amendments import services
 from amendments.models import (
     Amendment,
     AmendmentSupport,
@@ -100,6 +106,11 @@ class AmendmentAdmin(SimpleHistoryAdmin):
         obj.version += 1
         obj._change_reason = "Edited in the admin"  # type: ignore[attr-defined]
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)  # the positions, then the record
+        if change and form.has_changed():
+            services.audit_admin_edit(amendment=form.instance, user=request.user)  # type: ignore[arg-type]
 
 
 @admin.register(AmendmentWindow)

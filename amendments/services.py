@@ -392,6 +392,24 @@ def _audit_head() -> AuditChain:
     return AuditChain.objects.select_for_update().get(pk=AUDIT_HEAD_PK)
 
 
+def audit_admin_edit(*, amendment: Amendment, user: User) -> AuditRecord:
+    """An amendment changed in the Django admin (``AmendmentAdmin``): what it now holds is
+    appended as an edit, so that the trail (and a draft's receipt) says what it holds."""
+    return audit_append(
+        action=Action.EDITED,
+        content={
+            **_amendment_wording(amendment, None),
+            "inadmissibility_reason": amendment.inadmissibility_reason,
+            "recommendation": amendment.recommendation,
+            "recommended_outcome": amendment.recommended_outcome,
+            "adopted_text": amendment.adopted_text,
+            "reason": "Edited in the admin",
+        },
+        user=user,
+        amendment=amendment,
+    )
+
+
 # --- filing and drafting ---------------------------------------------------------------
 
 

@@ -150,10 +150,20 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "positions.accounts.lockout_response"  # translated page, HTTP 429
+# Behind `make serve`'s reverse proxy every request comes from 127.0.0.1: without the
+# client's address the lock would be per user name for everyone (anyone could lock anyone
+# out). TRUSTED_PROXIES lists the proxies' addresses (127.0.0.1 for a proxy on the same
+# host): from them, the client is the last X-Forwarded-For entry, the one the proxy
+# appended (nginx: proxy_add_x_forwarded_for). Empty (the default): REMOTE_ADDR.
+REDRAFT_TRUSTED_PROXIES = frozenset(env_list("TRUSTED_PROXIES", ""))
+AXES_CLIENT_IP_CALLABLE = "positions.accounts.client_address"
 
 # Two-factor authentication (django-otp, TOTP): open to everyone from
 # /accounts/two-factor/, required of the secretariat and of staff (positions/accounts.py).
 OTP_TOTP_ISSUER = "Redraft"
+# The admin may remove a lost authenticator, never read one: no TOTP key, QR code or
+# backup code of anyone is shown there (django-otp shows them by default).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -201,7 +211,7 @@ if not DEBUG:
 
 # Content-Security-Policy on every response: scripts and styles from this server's static
 # files only (htmx too), no inline script, style or handler anywhere, no plugin, no
-# framing, forms post only here. tests/test_security_headers.py parses every page for
+# framing, forms post only here. tests/test_csp.py parses every page for
 # inline code and a browser test records any violation.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import io
+import ipaddress
 from typing import Any
 from urllib.parse import urlencode
 
@@ -50,9 +51,17 @@ PENDING_SECRET_SESSION_KEY = "redraft_two_factor_pending"  # noqa: S105 (a sessi
 # elsewhere (the admin, demo_users) is asked for from their next login.
 NOT_REQUIRED_SESSION_KEY = "redraft_two_factor_not_required"
 
-# What an unverified session may still reach (by URL name).
-OPEN_URL_NAMES = frozenset(
-    {"two_factor_setup", "two_factor_verify", "two_factor_qr", "logout", "set_language"}
+# What an unverified session may still reach, by view name with its namespace: a URL
+# named "logout" in some other namespace (an app's, the API's) is not let through.
+OPEN_VIEW_NAMES = frozenset(
+    {
+        "two_factor_setup",
+        "two_factor_verify",
+        "two_factor_qr",
+        "logout",
+        "admin:logout",
+        "set_language",
+    }
 )
 
 User = AbstractBaseUser | AnonymousUser
@@ -69,6 +78,21 @@ def lockout_response(
         {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
         status=429,
     )
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address for django-axes: ``REMOTE_ADDR``, or, when that is one of
+    ``REDRAFT_TRUSTED_PROXIES``, the last ``X-Forwarded-For`` entry (the one the proxy
+    appended; those before it are the client's word and are ignored)."""
+    remote = request.META.get("REMOTE_ADDR")
+    if remote in settings.REDRAFT_TRUSTED_PROXIES:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        try:
+            # Stored in an address column (PostgreSQL's inet): never anything else.
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass
+    return remote
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:
@@ -128,8 +152,12 @@ def two_factor_check(*, user: AbstractBaseUser, token: str) -> Device:
     """The device that ``token`` verifies: the authenticator's current code (never twice
     the same) or one of the user's backup codes (then spent).
 
-    Not atomic on purpose: a wrong code is counted (django-otp then makes the user wait
-    1, 2, 4… seconds between tries), and that count must be kept when this raises.
+    The device's row is locked while its code is checked: tries at once queue, so each
+    sees the one before it (the time step it used up, the wrong codes it counted). Without
+    the lock, parallel requests all read the same state: one code would open several
+    sessions, and a burst of guesses would all pass the throttle before any is counted.
+    The lock's transaction commits before a wrong code raises, so that the count is kept
+    (django-otp then makes the user wait 1, 2, 4… seconds between tries).
     """
     authenticator = confirmed_device(user)
     if authenticator is None:
@@ -139,18 +167,17 @@ def two_factor_check(*, user: AbstractBaseUser, token: str) -> Device:
     if not token.isdigit():
         backup = StaticDevice.objects.filter(user_id=user.pk, confirmed=True).first()
         device = backup if backup is not None else authenticator
-    allowed, _data = device.verify_is_allowed()
+    with transaction.atomic():
+        device = type(device).objects.select_for_update().get(pk=device.pk)
+        allowed, _data = device.verify_is_allowed()
+        if allowed:
+            verified = device.verify_token(
+                token.lower() if isinstance(device, StaticDevice) else token
+            )
     if not allowed:
         raise ValidationError(
             _("Too many wrong codes: wait a few seconds, then try again."), code=TOO_MANY_CODES
         )
-    if isinstance(device, StaticDevice):
-        # Lock the device: one backup code must not open two sessions at once.
-        with transaction.atomic():
-            device = StaticDevice.objects.select_for_update().get(pk=device.pk)
-            verified = device.verify_token(token.lower())
-    else:
-        verified = device.verify_token(token)
     if not verified:
         raise ValidationError(
             _("This code is not the one your authenticator shows now. Try the next one."),
@@ -243,7 +270,7 @@ class TwoFactorMiddleware:
             match = resolve(request.path_info)
         except Resolver404:
             return None
-        if match.url_name in OPEN_URL_NAMES:
+        if match.view_name in OPEN_VIEW_NAMES:
             return None
         if confirmed_device(user) is not None:
             return "two_factor_verify"

@@ -207,3 +207,13 @@ def test_the_live_preview_works_under_the_policy(page, live_server, hostile_worl
     assert "<script>" in page.locator("#preview").inner_text()
     assert page.evaluate("window.__cspViolations") == []
     assert dialogs == []
+
+
+def test_the_api_docs_allowances_stay_on_that_page(client, db):
+    """csp_update changes the policy of /api/docs/ alone: the pages served after it, in
+    the same process, keep the strict policy (no shared policy object was changed)."""
+    assert "'unsafe-inline'" in client.get("/api/docs/")["Content-Security-Policy"]
+    for path in ("/", "/api/schema/", "/accounts/login/", "/api/docs/", "/"):
+        header = client.get(path)["Content-Security-Policy"]
+        if path != "/api/docs/":
+            assert directives(header) == POLICY, path

@@ -146,6 +146,34 @@ def test_a_length_that_is_no_number_is_refused(client, draft):
     assert response.status_code == 400
 
 
+def test_a_chunked_body_is_refused_with_length_required(client, draft, ngo_user):
+    """gunicorn hands a chunked body to Django with no Content-Length, which Django reads
+    as empty: refused (411) rather than taken as a request that sent nothing."""
+    client.force_login(ngo_user)
+    before = all_rows()
+    response = client.post(
+        "/amendments/new/?edition=revision-draft&clause=para_1",
+        {"edition": "revision-draft", "clause": "para_1", "operation": "replace",
+         "proposed_text": "Chunked words.", "justification": "", "save": "1"},
+        HTTP_TRANSFER_ENCODING="chunked",
+    )  # fmt: skip
+    assert response.status_code == 411
+    assert "Content-Length" in response.content.decode()
+    assert all_rows() == before
+
+
+def test_a_chunked_api_call_without_a_length_is_refused(api, draft):
+    """As gunicorn passes it: Transfer-Encoding and no CONTENT_LENGTH at all."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/api/amendments/", json.dumps(NEW), "application/json")
+    del request.META["CONTENT_LENGTH"]
+    request.META["HTTP_TRANSFER_ENCODING"] = "chunked"
+    response = limits.request_body_limit(lambda r: pytest.fail("the view was reached"))(request)
+    assert response.status_code == 411
+    assert "chunked" in json.loads(response.content)["detail"]
+
+
 # --- the command line ------------------------------------------------------------------------
 
 

@@ -290,6 +290,75 @@ def test_a_missing_head_is_rebuilt_from_the_records_so_the_chain_goes_on(file_am
     assert "OK: 2 records" in verify()
 
 
+def admin_change_data(client: Client, url: str, **changes: str) -> dict[str, Any]:
+    """The admin's change form as the page fills it, with ``changes``, ready to post."""
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if name == "positions":
+            value = ",".join(str(p.pk) for p in value or [])
+        data[name] = "" if value is None else value
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+        for subform in inline.formset.forms:
+            data.update({subform.add_prefix(k): v for k, v in subform.initial.items()})
+    return {**data, **changes}
+
+
+@pytest.mark.django_db
+def test_a_draft_edited_in_the_admin_appends_its_new_wording(draft, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="root-pass-123")
+    client = client_for(admin)
+    url = reverse("admin:amendments_amendment_change", args=[draft.pk])
+    data = admin_change_data(client, url, proposed_text="Words the admin typed.")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert actions() == [Action.FILED, Action.EDITED]
+    assert last().content["proposed_text"] == "Words the admin typed."
+    assert last().user_id == admin.pk
+    assert "OK: 2 records" in verify()
+    # The draft's receipt is of the wording it now holds.
+    receipt = receipt_json(client_for(draft.created_by), draft).json()
+    assert receipt["content"]["proposed_text"] == "Words the admin typed."
+
+
+@pytest.mark.django_db
+def test_a_submitted_amendment_corrected_in_the_admin_is_on_the_record(
+    submitted, django_user_model
+):
+    """A typo corrected in the admin is appended; the filing receipt stays the one of
+    the submission (what was filed)."""
+    admin = django_user_model.objects.create_superuser("root", password="root-pass-123")
+    client = client_for(admin)
+    url = reverse("admin:amendments_amendment_change", args=[submitted.pk])
+    filed = receipt_json(client, submitted).json()
+    data = admin_change_data(client, url, justification="Corrected after filing.")
+    assert client.post(url, data).status_code == 302
+    record = last()
+    assert (record.action, record.amendment_id, record.user_id) == (
+        Action.EDITED,
+        submitted.pk,
+        admin.pk,
+    )
+    assert record.content["justification"] == "Corrected after filing."
+    assert record.content["status"] == "submitted"
+    assert receipt_json(client, submitted).json() == filed
+    assert "Audit trail OK" in verify()
+
+
+@pytest.mark.django_db
+def test_an_admin_page_saved_unchanged_appends_nothing(draft, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="root-pass-123")
+    client = client_for(admin)
+    url = reverse("admin:amendments_amendment_change", args=[draft.pk])
+    assert client.post(url, admin_change_data(client, url)).status_code == 302
+    assert actions() == [Action.FILED]
+
+
 @pytest.mark.django_db
 def test_the_records_outlive_a_draft_deleted_in_the_admin(draft, django_user_model):
     admin = django_user_model.objects.create_superuser("root", password="root-pass-123")

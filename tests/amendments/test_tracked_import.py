@@ -26,7 +26,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from amendments import services
-from amendments.models import Amendment, AmendmentWindow
+from amendments.models import Amendment, AmendmentWindow, AuditRecord
 from amendments.tracked_changes import (
     AFTER,
     BEFORE,
@@ -708,6 +708,7 @@ def test_command_by_id_and_dry_run_writes_nothing(edition, window, ngo, tmp_path
     assert "Nothing written (--dry-run)." in out
     assert not Amendment.objects.exists()
     assert not Amendment.history.exists()
+    assert not AuditRecord.objects.exists()  # the filings' records rolled back with them
 
 
 @pytest.mark.parametrize(

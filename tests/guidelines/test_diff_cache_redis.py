@@ -86,7 +86,8 @@ def test_warm_comparison_table_comes_from_redis_until_what_it_shows_changes(
     a, b = annotated_pair(make_edition, ngo, ngo_user, slug="redis", paragraphs=5, annotate=2)
     cold = compare(client, a, b)
     assert cold.status_code == 200
-    assert len(stored_keys(redis_client, "redraft:compare:v1:")) == 1
+    # Any version of the table's key (guidelines/views.py bumps it when the table changes).
+    assert len(stored_keys(redis_client, "redraft:compare:")) == 1
     real = selectors.compare_editions
 
     def refuse(**kwargs):
@@ -106,4 +107,4 @@ def test_warm_comparison_table_comes_from_redis_until_what_it_shows_changes(
     )
     fresh = compare(client, a, b).content.decode()
     assert fresh.count('class="note-amendment"') == 3
-    assert len(stored_keys(redis_client, "redraft:compare:v1:")) == 2
+    assert len(stored_keys(redis_client, "redraft:compare:")) == 2

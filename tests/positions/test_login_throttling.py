@@ -100,3 +100,59 @@ def test_an_unknown_user_name_is_locked_like_a_known_one(client, db):
     """Locking only known names would tell an attacker which names exist."""
     fail(client, 5, username="nobody")
     assert attempt(client, "nobody", "anything").status_code == 429
+
+
+@pytest.mark.parametrize("variant", [" ngo", "ngo ", "\tngo\n", "ｎｇｏ"])
+def test_the_lock_holds_for_the_same_name_spelled_with_spaces_or_wide_letters(
+    client, ngo_user, variant
+):
+    """The login form strips and NFKC-normalises the name before Django and django-axes
+    see it: the variants are the same name, locked together."""
+    fail(client, 5)
+    assert attempt(client, variant, RIGHT).status_code == 429
+    assert not logged_in(client)
+
+
+@pytest.mark.parametrize("variant", ["NGO", "Ngo"])
+def test_another_case_is_another_name_and_logs_nobody_in(client, ngo_user, variant):
+    """User names are case-sensitive (Django's ModelBackend): "NGO" is not a way round the
+    lock on "ngo", since its right password logs nobody in."""
+    fail(client, 5)
+    response = attempt(client, variant, RIGHT)
+    assert response.status_code == 200  # a form error, not a login
+    assert not logged_in(client)
+
+
+def behind_proxy(client: Client, username: str, password: str, forwarded: str):
+    return attempt(client, username, password, HTTP_X_FORWARDED_FOR=forwarded)
+
+
+def test_behind_a_trusted_proxy_the_lock_is_per_client_address(client, ngo_user, settings):
+    """Every request comes from the proxy (127.0.0.1); the client is the address it
+    appended to X-Forwarded-For. Without that, one client's failures lock everyone out."""
+    settings.REDRAFT_TRUSTED_PROXIES = frozenset({"127.0.0.1"})
+    for _ in range(5):
+        behind_proxy(client, "ngo", "wrong-password", "203.0.113.7")
+    assert behind_proxy(client, "ngo", RIGHT, "203.0.113.7").status_code == 429
+    # Another client through the same proxy logs in.
+    assert behind_proxy(Client(), "ngo", RIGHT, "198.51.100.9").status_code == 302
+    # What the locked client writes before the proxy's entry changes nothing.
+    spoofed = behind_proxy(Client(), "ngo", RIGHT, "198.51.100.50, 203.0.113.7")
+    assert spoofed.status_code == 429
+
+
+def test_an_untrusted_sender_cannot_choose_its_address(client, ngo_user, settings):
+    settings.REDRAFT_TRUSTED_PROXIES = frozenset({"10.0.0.1"})
+    for i in range(5):
+        behind_proxy(client, "ngo", "wrong-password", f"203.0.113.{i}")
+    assert behind_proxy(client, "ngo", RIGHT, "198.51.100.9").status_code == 429
+
+
+@pytest.mark.parametrize("forwarded", ["unknown", "203.0.113.7:51234", "", "not, an address"])
+def test_a_forwarded_value_that_is_no_address_falls_back_to_the_proxys(
+    client, ngo_user, settings, forwarded
+):
+    """Whatever the proxy appends, the attempt is stored (an address column) and counted."""
+    settings.REDRAFT_TRUSTED_PROXIES = frozenset({"127.0.0.1"})
+    assert behind_proxy(client, "ngo", "wrong-password", forwarded).status_code == 200
+    assert AccessAttempt.objects.get().ip_address == "127.0.0.1"

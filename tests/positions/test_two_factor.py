@@ -22,6 +22,7 @@ from rest_framework.authtoken.models import Token
 from guidelines import permissions
 from positions import accounts
 from positions.models import Organisation
+from tests.concurrency import run_together
 from tests.conftest import password_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.real_two_factor]
@@ -506,3 +507,122 @@ def test_turning_it_off_removes_the_backup_codes(client, ngo_with_authenticator)
         "/accounts/two-factor/disable/", {"code": code(ngo_with_authenticator.key, steps=1)}
     )
     assert not StaticDevice.objects.exists()
+
+
+# --- tries at once (PostgreSQL: row locks) ----------------------------------------------------
+
+
+@pytest.fixture
+def slow_verification(monkeypatch):
+    """Each code check takes a moment, as under load: tries at once overlap for sure."""
+    real = TOTPDevice.verify_token
+
+    def slow(self, token):
+        time.sleep(0.3)
+        return real(self, token)
+
+    monkeypatch.setattr(TOTPDevice, "verify_token", slow)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_code_given_twice_at_once_opens_one_session(
+    postgresql_only, slow_verification, secretariat_user
+):
+    device = authenticator(secretariat_user)
+    now = code(device.bin_key)
+
+    def work(_i: int):
+        return accounts.two_factor_check(user=secretariat_user, token=now).pk
+
+    results, errors = run_together(2, work)
+    assert list(results.values()) == [device.pk]
+    [error] = errors.values()
+    assert error.code == accounts.WRONG_CODE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_guesses_sent_at_once_are_throttled_one_after_the_other(
+    postgresql_only, slow_verification, secretariat_user
+):
+    device = authenticator(secretariat_user)
+    wrong = "123456" if code(device.bin_key) != "123456" else "654321"
+
+    def work(_i: int):
+        return accounts.two_factor_check(user=secretariat_user, token=wrong)
+
+    results, errors = run_together(3, work)
+    assert results == {}
+    # The first guess is counted; the others, queued behind it, must wait.
+    assert sorted(e.code for e in errors.values()) == [
+        accounts.TOO_MANY_CODES,
+        accounts.TOO_MANY_CODES,
+        accounts.WRONG_CODE,
+    ]
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+
+
+def test_only_the_sites_own_logout_is_open_before_the_second_factor(
+    client, secretariat_user, settings
+):
+    """The exemptions name views with their namespace: a page of another app that is
+    also called "logout" is not reachable with the password alone."""
+    settings.ROOT_URLCONF = "tests.positions.namespaced_urls"
+    authenticator(secretariat_user)
+    assert password_login(client, "secretariat", "secretariat-pass-123")
+    response = client.get("/other/logout/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/two-factor/verify/")
+    assert client.post("/accounts/logout/").status_code == 302  # the real one is open
+
+
+EVIL_NEXT = [
+    "https://evil.example/",
+    "//evil.example/",
+    "/\\evil.example/",
+    "\\\\evil.example/",
+    "https:evil.example",
+    "javascript:alert(1)",
+    " //evil.example/",
+    "http://testserver@evil.example/",
+]
+
+
+@pytest.mark.parametrize("evil", EVIL_NEXT)
+def test_no_step_of_the_login_sends_outside_the_site(client, secretariat_user, evil):
+    """The password step, the verify page (GET and POST) and the set-up page all drop a
+    ``next`` that leads elsewhere."""
+    device = authenticator(secretariat_user)
+    response = client.post(
+        "/accounts/login/",
+        {"username": "secretariat", "password": "secretariat-pass-123", "next": evil},
+    )
+    assert response["Location"] == "/accounts/two-factor/verify/"
+    page = client.get("/accounts/two-factor/verify/", {"next": evil}).content.decode()
+    assert '<input type="hidden" name="next" value="">' in page  # the form's, not kept
+    response = client.post(
+        "/accounts/two-factor/verify/", {"code": code(device.bin_key), "next": evil}
+    )
+    assert response["Location"] == "/"
+    # Verified now: the set-up page (to replace the authenticator) drops it too.
+    response = client.post("/accounts/two-factor/setup/", {"code": "", "next": evil})
+    assert response.status_code == 400
+    assert '<input type="hidden" name="next" value="">' in response.content.decode()
+
+
+def test_a_password_reset_logs_nobody_in_and_the_code_is_still_asked(client, secretariat_user):
+    """Resetting the password (which an e-mail account alone allows) is not a way round
+    the second factor: the reset does not log in, and the next login asks for the code."""
+    authenticator(secretariat_user)
+    secretariat_user.email = "secretariat@example.org"
+    secretariat_user.save()
+    client.post("/accounts/password_reset/", {"email": "secretariat@example.org"})
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", str(mail.outbox[-1].body))
+    assert link is not None
+    form_url = client.get(link.group(1), follow=True).redirect_chain[-1][0]
+    response = client.post(form_url, {"new_password1": STRONG, "new_password2": STRONG})
+    assert response["Location"] == "/accounts/reset/done/"
+    assert "_auth_user_id" not in client.session
+    assert password_login(client, "secretariat", STRONG)
+    assert not verified(client)
+    assert client.get("/organisations/")["Location"].startswith("/accounts/two-factor/verify/")
