@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from django.test import Client
 
     from guidelines.importing import ParsedEdition
+    from guidelines.synthetic import SyntheticSummary
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,54 @@ def import_edition(parsed: ParsedEdition, *, slug: str, language: str, status: s
     if not result.created:
         raise RuntimeError(f"{slug}: the edition already existed, nothing was imported")
     return len(result.added)
+
+
+@dataclass(frozen=True)
+class Synthetic:
+    """What ``make_synthetic`` wrote for a benchmark, and how long it took."""
+
+    summary: SyntheticSummary
+
+    @property
+    def base(self) -> str:
+        return self.summary.slugs.base
+
+    @property
+    def draft(self) -> str:
+        return self.summary.slugs.draft
+
+    @property
+    def versions(self) -> int:
+        return self.summary.history_rows // self.summary.clauses
+
+    @property
+    def size(self) -> str:
+        """The "size" column: N clauses, M amendments, V versions."""
+        s = self.summary
+        return (
+            f"{plural(s.clauses, 'clause')}, {plural(s.amendments, 'amendment')}, "
+            f"{plural(self.versions, 'version')}"
+        )
+
+    def describe(self) -> str:
+        s = self.summary
+        return (
+            f"make_synthetic --slug {s.slugs.instrument} --clauses {s.clauses} "
+            f"--amendments {s.amendments} --versions {self.versions}: "
+            f"{s.slugs.base} and {s.slugs.draft} ({s.changed} clauses changed in the draft), "
+            f"{s.numbered} numbered amendments in every status, {s.positions} positions, "
+            f"in {s.seconds:.1f} s (untimed for the table)"
+        )
+
+
+def synthetic(*, slug: str, clauses: int, amendments: int, versions: int = 1) -> Synthetic:
+    """The benchmark's data from ``make_synthetic`` (the generator the command calls),
+    written in bulk into the script's throw-away test database."""
+    from guidelines.synthetic import make_synthetic
+
+    return Synthetic(
+        make_synthetic(slug=slug, clauses=clauses, amendments=amendments, versions=versions)
+    )
 
 
 def import_seed(slug: str) -> int:
