@@ -166,7 +166,7 @@ def set_up() -> tuple[Filer, User, Synthetic]:
     return Filer(edition, users, clauses), users[0], data
 
 
-def bench_filing(filer: Filer) -> tuple[list[Row], str]:
+def bench_filing(filer: Filer, size: str) -> tuple[list[Row], str]:
     """Time ``TIMED_FILINGS`` filings, then count the queries of one more."""
     creates: list[float] = []
     submits: list[float] = []
@@ -185,7 +185,6 @@ def bench_filing(filer: Filer) -> tuple[list[Row], str]:
     created: list[tuple[Amendment, User]] = []
     create_queries = count_queries(lambda: created.append(filer.create()))
     submit_queries = count_queries(lambda: filer.submit(*created[0]))
-    size = f"{plural(len(filer.clauses), 'clause')}, {ORGANISATIONS} filers"
     rows = [
         Row(
             f"amendment_create (x{TIMED_FILINGS})",
@@ -304,12 +303,12 @@ def run_benchmarks(*, profile: bool) -> list[Row]:
     baseline_anonymous = bench_list(anonymous, list_url, "anonymous", secure=secure)
     baseline_member = bench_list(logged_in, list_url, "NGO member", secure=secure)
 
-    filing_rows, throughput = bench_filing(filer)
+    filing_rows, throughput = bench_filing(filer, f"{data.size}, {ORGANISATIONS} filers")
     filled = fill_to(TOTAL_AMENDMENTS)
     filtered_url = f"/amendments/?status=submitted&edition={filled.draft}"
     size = (
-        f"{plural(TOTAL_AMENDMENTS, 'amendment')}: {BASELINE_AMENDMENTS + TIMED_FILINGS + 1} "
-        f"filed on {plural(len(filer.clauses), 'clause')}, and {filled.size}"
+        f"{TOTAL_AMENDMENTS} amendments ({BASELINE_AMENDMENTS + TIMED_FILINGS + 1} filed, "
+        f"{filled.summary.amendments} by make_synthetic), {plural(CLAUSES, 'clause')}"
     )
 
     requests = [
