@@ -168,13 +168,12 @@ def test_a_failure_half_way_writes_nothing(monkeypatch):
 
 @pytest.mark.django_db
 def test_accents_put_words_to_fold_in_a_few_paragraphs_and_justifications():
-    from guidelines.synthetic import make_synthetic
+    out = run(
+        "--slug", "synthetic-accents", "--clauses", "123", "--amendments", "60",
+        "--versions", "2", "--accents",
+    )  # fmt: skip
 
-    summary = make_synthetic(
-        slug="synthetic-accents", clauses=123, amendments=60, versions=2, accents=True
-    )
-
-    assert summary.clauses == 123 and summary.amendments == 60
+    assert "123 clauses each" in out and "60 amendments" in out
     for slug in ("synthetic-accents-base", "synthetic-accents-draft"):
         accented = Clause.objects.filter(edition__slug=slug, text__contains="l'œuvre")
         # 123 clauses hold paragraphs 1 to 30: the 25th alone speaks of l'œuvre.
