@@ -213,7 +213,7 @@ def compilation_exports(slug: str, size: str | None = None) -> list[Export]:
 
     writers = {"csv": write_csv, "json": write_json, "docx": write_docx}
     count = Amendment.objects.filter(edition__slug=slug, sequence__isnull=False).count()
-    items = plural(count, "amendment") if size is None else f"{size}: {count} compiled"
+    items = plural(count, "amendment") if size is None else f"{size}: {count} numbered"
     data = Export("data", slug, "compilation_rows", build, lambda _data: b"", items)
     return [data] + [
         Export("compilation", slug, fmt, build, writers[fmt], items) for fmt in COMPILATION_FORMATS
