@@ -80,7 +80,7 @@ ORGANISATIONS = 10
 BASELINE_AMENDMENTS = 10
 TIMED_FILINGS = 500
 TOTAL_AMENDMENTS = 5000
-PAGE = 50  # the page asked for by the paged request (of 100 at 50 amendments a page)
+PAGE = 50  # the page asked for by the paged request (of some 90: drafts are private)
 PROFILE_LINES = 25
 
 # Every list request on 5,000 amendments, typically.

@@ -15,7 +15,7 @@ touched):
    - the HTML amendment list page ``/amendments/`` (anonymous): the baseline of the
      other ratios, measured in the same process on the same data;
    - ``GET /api/amendments/``: page 1 (50 a page) anonymously and with the NGO member's
-     token, filtered by edition and status, and page 50 of 100;
+     token, filtered by edition and status, and page 50 (of some 90: drafts are private);
    - ``GET /api/clauses/?edition=…`` (page 1 of 21), ``GET /api/amendments/<id>/`` and
      ``GET /api/clauses/<id>/`` (with its history);
    - ``GET /api/compare/<base>/<draft>/`` (1,025 rows) warm (cached by the warm-up, as the
@@ -73,7 +73,7 @@ if TYPE_CHECKING:
 
 SYNTHETIC = "synthetic-bench-api"  # make_synthetic's slug: <slug>-base, <slug>-draft
 TEST_DATABASE = "test_api_bench"
-PAGE = 50  # the deep page asked for (of 100 at 50 amendments a page)
+PAGE = 50  # the deep page asked for (of some 90: drafts are private)
 SEARCHES = ("amendment", "justification 4999", "introuvable")
 PROFILE_LINES = 25
 COLD_REQUESTS = 5
