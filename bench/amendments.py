@@ -1,18 +1,20 @@
 """Benchmark: filing amendments through the services, and the amendment list page.
 
 What it measures, in a throw-away test database (the developer's database is never
-touched), on one published draft edition of 1,000 numbered clauses
-(``synthetic_text(250, 3)``) with an open amendment window and ten accredited NGOs of
-one member each:
+touched), on the published draft ``synthetic-bench-amendments-draft`` written by
+``make_synthetic --clauses 1025 --amendments 0`` (``guidelines/synthetic.py``: 1,000
+numbered clauses) with an open amendment window and ten accredited NGOs of one member
+each:
 
 1. Filing throughput through the product's own services: ``amendment_create`` then
    ``amendment_submit`` (a replacement of the clause's text), 500 timed filings spread
    over the ten members and the 1,000 clauses. Reported as amendments per second, with
    the median and p95 of one filing (and of its two halves). No budget.
 2. The list page ``/amendments/`` with 10 submitted amendments (the baseline, measured
-   before the others are filed), then with 5,000: the remaining ones are filed through
-   the same services, untimed. Served through ``django.test.Client``, anonymously and
-   logged in as an NGO member, then filtered (``?status=submitted&edition=<slug>``) and
+   before the others are filed), then with 5,000: the remaining 4,489 are written in
+   bulk by ``make_synthetic`` on an edition of their own (``synthetic-bench-amendments-
+   fill``, every status), untimed. Served through ``django.test.Client``, anonymously and
+   logged in as an NGO member, then filtered (``?status=submitted&edition=<fill>``) and
    on page 50; two warm-up requests, then twenty timed ones; the queries of one request
    are counted. Budget: every list request on 5,000 amendments has a median under
    150 ms. The ratios to the 10-amendment baseline show how the page scales.
@@ -50,15 +52,16 @@ from bench.import_and_read import (
     WARM_UP_REQUESTS,
     Budget,
     Row,
+    Synthetic,
     bootstrap,
     count_queries,
     describe_database,
     format_table,
     get_page,
-    import_edition,
     ms,
     p95,
     plural,
+    synthetic,
     timed,
 )
 from bench.report import record_rows
@@ -70,12 +73,14 @@ if TYPE_CHECKING:
     from amendments.models import Amendment
     from guidelines.models import Clause, Edition
 
-EDITION_SLUG = "bench-amendments-1000"
+SYNTHETIC = "synthetic-bench-amendments"  # make_synthetic's slug: the filed-on draft
+FILL = "synthetic-bench-amendments-fill"  # the bulk-written rest of the 5,000
+CLAUSES = 1025  # 25 sections of 10 paragraphs of 3 sub-paragraphs: 1,000 numbered
 ORGANISATIONS = 10
 BASELINE_AMENDMENTS = 10
 TIMED_FILINGS = 500
 TOTAL_AMENDMENTS = 5000
-PAGE = 50  # the page asked for by the paged request (of 100 at 50 amendments a page)
+PAGE = 50  # the page asked for by the paged request (of some 90: drafts are private)
 PROFILE_LINES = 25
 
 # Every list request on 5,000 amendments, typically.
@@ -123,27 +128,21 @@ class Filer:
         return self.submit(*self.create())
 
 
-def set_up() -> tuple[Filer, User]:
-    """The edition, its open window, ten accredited NGOs with one member each."""
+def set_up() -> tuple[Filer, User, Synthetic]:
+    """The edition (``make_synthetic``, no amendments yet), its open window, ten
+    accredited NGOs with one member each."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from amendments import services
-    from guidelines.importing import parse
     from guidelines.models import Clause, Edition
-    from guidelines.synthetic import synthetic_text
     from positions.models import Membership, Organisation
 
     # As the tests do: the default hasher costs a third of a second per user.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    import_edition(
-        parse(synthetic_text(250, subparagraphs=3)),
-        slug=EDITION_SLUG,
-        language="en",
-        status="draft",
-    )
-    edition = Edition.objects.get(slug=EDITION_SLUG)
+    data = synthetic(slug=SYNTHETIC, clauses=CLAUSES, amendments=0)
+    edition = Edition.objects.get(slug=data.draft)
     now = timezone.now()
     services.window_set(
         edition=edition,
@@ -164,10 +163,10 @@ def set_up() -> tuple[Filer, User]:
         Membership.objects.create(user=user, organisation=organisation)
         users.append(user)
     clauses = list(Clause.objects.filter(edition=edition).numbered().in_document_order())
-    return Filer(edition, users, clauses), users[0]
+    return Filer(edition, users, clauses), users[0], data
 
 
-def bench_filing(filer: Filer) -> tuple[list[Row], str]:
+def bench_filing(filer: Filer, size: str) -> tuple[list[Row], str]:
     """Time ``TIMED_FILINGS`` filings, then count the queries of one more."""
     creates: list[float] = []
     submits: list[float] = []
@@ -186,7 +185,6 @@ def bench_filing(filer: Filer) -> tuple[list[Row], str]:
     created: list[tuple[Amendment, User]] = []
     create_queries = count_queries(lambda: created.append(filer.create()))
     submit_queries = count_queries(lambda: filer.submit(*created[0]))
-    size = f"{plural(len(filer.clauses), 'clause')}, {ORGANISATIONS} filers"
     rows = [
         Row(
             f"amendment_create (x{TIMED_FILINGS})",
@@ -218,26 +216,27 @@ def bench_filing(filer: Filer) -> tuple[list[Row], str]:
     return rows, throughput
 
 
-def fill_to(filer: Filer, total: int) -> str:
-    """File (through the services) until the table holds ``total`` amendments."""
+def fill_to(total: int) -> Synthetic:
+    """Bring the table to ``total`` amendments: the missing ones written in bulk by
+    ``make_synthetic`` on an edition of their own, in every status."""
     from amendments.models import Amendment
 
     missing = total - Amendment.objects.count()
-    start = time.perf_counter()
-    for _ in range(missing):
-        filer.file()
-    elapsed = time.perf_counter() - start
-    submitted = Amendment.objects.filter(status=Amendment.Status.SUBMITTED).count()
-    if submitted != total:
-        raise RuntimeError(f"{submitted} submitted amendments, not {total}")
-    return (
-        f"filled to {total} submitted amendments: {missing} more filed through "
-        f"amendment_create + amendment_submit in {elapsed:.1f} s (untimed for the table)"
-    )
+    data = synthetic(slug=FILL, clauses=CLAUSES, amendments=missing)
+    count = Amendment.objects.count()
+    if count != total:
+        raise RuntimeError(f"{count} amendments, not {total}")
+    return data
 
 
 def bench_list(
-    client: Client, url: str, who: str, *, secure: bool, budget: Budget | None = None
+    client: Client,
+    url: str,
+    who: str,
+    *,
+    secure: bool,
+    budget: Budget | None = None,
+    size: str | None = None,
 ) -> Row:
     """Warm up, time the list page's requests, then count one request's queries."""
     from amendments.models import Amendment
@@ -245,6 +244,7 @@ def bench_list(
     def get() -> int:
         return get_page(client, url, secure=secure)
 
+    size = size or plural(Amendment.objects.count(), "amendment")
     for _ in range(WARM_UP_REQUESTS):
         get()
     samples = [timed(get) for _ in range(TIMED_REQUESTS)]
@@ -252,7 +252,7 @@ def bench_list(
     kb = get() / 1024
     return Row(
         f"GET {url} {who} (x{TIMED_REQUESTS})",
-        f"{plural(Amendment.objects.count(), 'amendment')}, {kb:.0f} kB",
+        f"{size}, {kb:.0f} kB",
         statistics.median(samples),
         p95(samples),
         queries,
@@ -288,14 +288,14 @@ def run_benchmarks(*, profile: bool) -> list[Row]:
     from django.test import Client
 
     print(describe_database())
-    filer, member = set_up()
+    filer, member, data = set_up()
+    print(f"synthetic: {data.describe()}")
     # Settings loaded with DEBUG=0 redirect plain HTTP: ask over HTTPS then.
     secure = bool(getattr(settings, "SECURE_SSL_REDIRECT", False))
     anonymous = Client()
     logged_in = Client()
     logged_in.force_login(member)
     list_url = "/amendments/"
-    filtered_url = f"/amendments/?status=submitted&edition={EDITION_SLUG}"
     paged_url = f"/amendments/?page={PAGE}"
 
     for _ in range(BASELINE_AMENDMENTS):
@@ -303,8 +303,13 @@ def run_benchmarks(*, profile: bool) -> list[Row]:
     baseline_anonymous = bench_list(anonymous, list_url, "anonymous", secure=secure)
     baseline_member = bench_list(logged_in, list_url, "NGO member", secure=secure)
 
-    filing_rows, throughput = bench_filing(filer)
-    filled = fill_to(filer, TOTAL_AMENDMENTS)
+    filing_rows, throughput = bench_filing(filer, f"{data.size}, {ORGANISATIONS} filers")
+    filled = fill_to(TOTAL_AMENDMENTS)
+    filtered_url = f"/amendments/?status=submitted&edition={filled.draft}"
+    size = (
+        f"{TOTAL_AMENDMENTS} amendments ({BASELINE_AMENDMENTS + TIMED_FILINGS + 1} filed, "
+        f"{filled.summary.amendments} by make_synthetic), {plural(CLAUSES, 'clause')}"
+    )
 
     requests = [
         (anonymous, list_url, "anonymous", baseline_anonymous),
@@ -313,12 +318,12 @@ def run_benchmarks(*, profile: bool) -> list[Row]:
         (anonymous, paged_url, "anonymous", baseline_anonymous),
     ]
     pairs = [
-        (bench_list(client, url, who, secure=secure, budget=LIST_BUDGET), baseline)
+        (bench_list(client, url, who, secure=secure, budget=LIST_BUDGET, size=size), baseline)
         for client, url, who, baseline in requests
     ]
     rows = [*filing_rows, baseline_anonymous, baseline_member, *(row for row, _ in pairs)]
     print(throughput)
-    print(filled)
+    print(f"filled to {TOTAL_AMENDMENTS} amendments: {filled.describe()}")
     print(format_table(rows))
     record_rows(rows)
     print(format_ratios(pairs))

@@ -4,22 +4,22 @@ What it measures, in a throw-away test database of its own (``test_api_bench``: 
 developer's database, and the test database other runs may be using, are never
 touched):
 
-1. Set-up, through the product's own services, reusing the builders of the other
-   benchmarks: a published draft of 1,000 numbered clauses with 5,000 submitted
-   amendments recorded on it by ten NGOs (``bench/exports.py``: nine in ten replace the
-   text, one in twenty inserts, one in twenty deletes), and a published fork of it with
-   10% of its numbered clauses reworded (``bench/compare.py``) for the comparison. A
-   member of the first NGO gets an API token. Timed once, no budget.
+1. Set-up by ``make_synthetic --slug synthetic-bench-api --clauses 1025 --amendments
+   5000 --versions 1`` (``guidelines/synthetic.py``, in bulk, as ``bench/exports.py``
+   does): a published base edition and a published draft forked from it, 1,025 clauses
+   each (1,000 numbered; one in ten reworded in the draft, for the comparison), and
+   5,000 amendments on the draft from ten organisations in every status. A member of
+   the first NGO gets an API token. Timed once, no budget.
 2. Through ``django.test.Client``, two warm-up requests, then twenty timed ones; the
    queries of one request are counted:
    - the HTML amendment list page ``/amendments/`` (anonymous): the baseline of the
      other ratios, measured in the same process on the same data;
    - ``GET /api/amendments/``: page 1 (50 a page) anonymously and with the NGO member's
-     token, filtered by edition and status, and page 50 of 100;
+     token, filtered by edition and status, and page 50 (of some 90: drafts are private);
    - ``GET /api/clauses/?edition=…`` (page 1 of 21), ``GET /api/amendments/<id>/`` and
      ``GET /api/clauses/<id>/`` (with its history);
-   - ``GET /api/compare/<a>/<b>/`` (1,000 rows) warm (cached by the warm-up, as the
-     HTML comparison page ``/compare/<a>/<b>/`` of the same pair is: its baseline) and
+   - ``GET /api/compare/<base>/<draft>/`` (1,025 rows) warm (cached by the warm-up, as the
+     HTML comparison page ``/compare/<base>/<draft>/`` of the same pair is: its baseline) and
      cold (the cache cleared before each of five requests);
    - ``GET /search/?q=…`` (``bench_search``), if the URL name ``search`` resolves.
    Budget, on PostgreSQL (the issue's): every API list page's median under 100 ms.
@@ -46,18 +46,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import cProfile
 import io
 import pstats
-import random
 import statistics
 import time
 from typing import TYPE_CHECKING
 
-from bench.compare import fork_and_change
-from bench.exports import SYNTHETIC_SLUG, set_up_synthetic
+from bench.exports import set_up_synthetic
 from bench.import_and_read import (
     TIMED_REQUESTS,
     WARM_UP_REQUESTS,
     Budget,
     Row,
+    Synthetic,
     bootstrap,
     count_queries,
     describe_database,
@@ -72,11 +71,10 @@ from bench.report import record_rows
 if TYPE_CHECKING:
     from django.test import Client
 
-FORK_SLUG = "bench-api-fork"
+SYNTHETIC = "synthetic-bench-api"  # make_synthetic's slug: <slug>-base, <slug>-draft
 TEST_DATABASE = "test_api_bench"
-RANDOM_SEED = 2005
-PAGE = 50  # the deep page asked for (of 100 at 50 amendments a page)
-SEARCHES = ("amended", "filing 4999", "introuvable")
+PAGE = 50  # the deep page asked for (of some 90: drafts are private)
+SEARCHES = ("amendment", "justification 4999", "introuvable")
 PROFILE_LINES = 25
 COLD_REQUESTS = 5
 
@@ -84,30 +82,22 @@ COLD_REQUESTS = 5
 LIST_BUDGET = Budget("median", 100.0)
 
 
-def set_up() -> tuple[str, str]:
-    """The data, and the NGO member's API token; a line saying how it was made."""
+def set_up() -> tuple[Synthetic, str]:
+    """The data (``make_synthetic``), and the NGO member's API token."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    from guidelines.models import Edition
     from positions.models import Membership, Organisation
 
     # As the tests do: the default hasher costs a third of a second per user.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    lines = [set_up_synthetic()]
-    start = time.perf_counter()
-    base = Edition.objects.get(slug=SYNTHETIC_SLUG)
-    _fork, changed = fork_and_change(base, FORK_SLUG, random.Random(RANDOM_SEED))
-    lines.append(
-        f"fork: {FORK_SLUG}, {changed} clauses reworded through clause_update, "
-        f"in {time.perf_counter() - start:.1f} s"
-    )
+    data = set_up_synthetic(SYNTHETIC)
     user = get_user_model().objects.create_user("bench-api-ngo", password="bench-api-ngo-pass")
     organisation = Organisation.objects.filter(kind=Organisation.Kind.NGO).earliest("pk")
     Membership.objects.create(user=user, organisation=organisation)
     token = Token.objects.create(user=user)
-    return "\n".join(lines), token.key
+    return data, token.key
 
 
 def bench_get(
@@ -158,7 +148,7 @@ def bench_cold(client: Client, url: str, who: str, size: str, *, secure: bool) -
 # --- the search page ---------------------------------------------------------------------
 
 
-def bench_search(client: Client, *, secure: bool) -> list[Row]:
+def bench_search(client: Client, size: str, *, secure: bool) -> list[Row]:
     """``GET /search/?q=…`` for a few queries, if the search page exists (its URL name is
     ``search``); its budget is ``bench/search.py``'s, so none here. A page that is not
     there yet, or that fails, is reported and fails nothing."""
@@ -177,7 +167,7 @@ def bench_search(client: Client, *, secure: bool) -> list[Row]:
                     client,
                     f"{url}?q={query.replace(' ', '+')}",
                     "anonymous",
-                    "1,000 clauses, 5,000 amendments",
+                    size,
                     secure=secure,
                 )
             )
@@ -227,8 +217,8 @@ def run_benchmarks(*, profile: bool) -> list[Row]:
 
     print(describe_database())
     start = time.perf_counter()
-    made, token = set_up()
-    print(made)
+    data, token = set_up()
+    print(f"synthetic: {data.describe()}")
     print(f"set-up in {time.perf_counter() - start:.1f} s (untimed for the table)")
     # Settings loaded with DEBUG=0 redirect plain HTTP: ask over HTTPS then.
     secure = bool(getattr(settings, "SECURE_SSL_REDIRECT", False))
@@ -236,13 +226,14 @@ def run_benchmarks(*, profile: bool) -> list[Row]:
     anonymous = Client()
     member = Client(HTTP_AUTHORIZATION=f"Token {token}")
 
+    draft, base = data.draft, data.base
     amendments = Amendment.objects.count()
-    clauses = Clause.objects.filter(edition__slug=SYNTHETIC_SLUG).count()
-    amendment = Amendment.objects.filter(edition__slug=SYNTHETIC_SLUG).order_by("pk").last()
-    clause = Clause.objects.filter(edition__slug=SYNTHETIC_SLUG, eid="para_125").get()
+    clauses = Clause.objects.filter(edition__slug=draft).count()
+    amendment = Amendment.objects.filter(edition__slug=draft).order_by("pk").last()
+    clause = Clause.objects.filter(edition__slug=draft, eid="para_125").get()
     assert amendment is not None
-    listed = f"{plural(amendments, 'amendment')}, 50 a page"
-    compared = f"{plural(clauses, 'clause')} a side, {amendments} amendments"
+    listed = f"{data.size}, 50 a page"
+    compared = f"{data.size}: base against draft, {data.summary.changed} changed"
 
     def get(client: Client, url: str, who: str, size: str, budget: Budget | None = None) -> Row:
         return bench_get(client, url, who, size, secure=secure, budget=budget)
@@ -253,7 +244,7 @@ def run_benchmarks(*, profile: bool) -> list[Row]:
         get(member, "/api/amendments/", "NGO member (token)", listed, budget),
         get(
             anonymous,
-            f"/api/amendments/?edition={SYNTHETIC_SLUG}&status=submitted",
+            f"/api/amendments/?edition={draft}&status=submitted",
             "anonymous",
             listed,
             budget,
@@ -261,9 +252,9 @@ def run_benchmarks(*, profile: bool) -> list[Row]:
         get(anonymous, f"/api/amendments/?page={PAGE}", "anonymous", listed, budget),
         get(
             anonymous,
-            f"/api/clauses/?edition={SYNTHETIC_SLUG}",
+            f"/api/clauses/?edition={draft}",
             "anonymous",
-            f"{plural(clauses, 'clause')}, 50 a page",
+            f"{data.size}, 50 a page",
             budget,
         ),
     ]
@@ -273,23 +264,19 @@ def run_benchmarks(*, profile: bool) -> list[Row]:
             anonymous,
             f"/api/clauses/{clause.pk}/",
             "anonymous",
-            f"1 of {clauses}, with its history",
+            f"1 of {plural(clauses, 'clause')}, {plural(data.versions, 'version')} of history",
         ),
     ]
-    compare_page = get(
-        anonymous, f"/compare/{SYNTHETIC_SLUG}/{FORK_SLUG}/", "anonymous (HTML, warm)", compared
-    )
-    compare_api = get(
-        anonymous, f"/api/compare/{SYNTHETIC_SLUG}/{FORK_SLUG}/", "anonymous (warm)", compared
-    )
+    compare_page = get(anonymous, f"/compare/{base}/{draft}/", "anonymous (HTML, warm)", compared)
+    compare_api = get(anonymous, f"/api/compare/{base}/{draft}/", "anonymous (warm)", compared)
     compare_cold = bench_cold(
         anonymous,
-        f"/api/compare/{SYNTHETIC_SLUG}/{FORK_SLUG}/",
+        f"/api/compare/{base}/{draft}/",
         "anonymous (cold)",
         compared,
         secure=secure,
     )
-    searches = bench_search(anonymous, secure=secure)
+    searches = bench_search(anonymous, data.size, secure=secure)
     rows = [list_page, *lists, *details, compare_page, compare_api, compare_cold, *searches]
     print(format_table(rows))
     record_rows(rows)
@@ -301,7 +288,7 @@ def run_benchmarks(*, profile: bool) -> list[Row]:
         for url in (
             "/amendments/",
             "/api/amendments/",
-            f"/api/compare/{SYNTHETIC_SLUG}/{FORK_SLUG}/",
+            f"/api/compare/{base}/{draft}/",
         ):
             print(profile_request(anonymous, url, secure=secure))
     return rows

@@ -3,8 +3,11 @@
 What it measures, in a throw-away database (the developer's database is never touched:
 on SQLite a temporary file, on PostgreSQL the test database ``test_<name>``):
 
-1. A synthetic edition of ``BACKUP_BENCH_CLAUSES`` clauses (default 20,000), each with
-   ``BACKUP_BENCH_VERSIONS`` history rows (default 10), written with ``bulk_create``.
+1. The data of ``make_synthetic --slug synthetic-bench-backup --clauses N --amendments M
+   --versions V`` (``guidelines/synthetic.py``, in bulk): a base edition and a draft
+   forked from it of ``BACKUP_BENCH_CLAUSES`` clauses each (N, default 20,000), every
+   draft clause with ``BACKUP_BENCH_VERSIONS`` history rows (V, default 10),
+   ``BACKUP_BENCH_AMENDMENTS`` amendments (M, default 0).
 2. ``export_all`` into a temporary file, in its own process: seconds, rows per second,
    the file's size, and the process's peak RSS.
 3. The database emptied (``flush``), then ``import_all`` of that file, in its own
@@ -25,7 +28,6 @@ Run from the repository root, on SQLite (default) or PostgreSQL::
 
 from __future__ import annotations
 
-import datetime
 import os
 import resource
 import subprocess
@@ -37,28 +39,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CLAUSES = int(os.environ.get("BACKUP_BENCH_CLAUSES", "20000"))
 VERSIONS = int(os.environ.get("BACKUP_BENCH_VERSIONS", "10"))
+AMENDMENTS = int(os.environ.get("BACKUP_BENCH_AMENDMENTS", "0"))
+SLUG = "synthetic-bench-backup"  # make_synthetic's slug
 RSS_BUDGET_MB = 200.0
-BATCH = 5000
-WORDS = [
-    "Parties",
-    "shall",
-    "encourage",
-    "the",
-    "diversity",
-    "of",
-    "cultural",
-    "expressions",
-    "in",
-    "the",
-    "digital",
-    "environment,",
-    "including",
-    "artificial",
-    "intelligence,",
-    "platforms",
-    "and",
-    "discoverability",
-]
 
 
 def child(command: str, path: str) -> None:
@@ -99,73 +82,20 @@ def run_child(command: str, path: Path, database_url: str) -> tuple[float, float
     return seconds, int(line.split("=")[1]) / 1024
 
 
-def text_of(index: int, version: int) -> str:
-    words = [WORDS[(index + version + k) % len(WORDS)] for k in range(40)]
-    return f"{' '.join(words)} (clause {index}, version {version})."
+def generate() -> tuple[int, str]:
+    """The synthetic negotiation (``make_synthetic``); the rows in the database (every
+    table, history included: what ``export_all`` writes) and a line saying what it is."""
+    from django.apps import apps
 
+    from guidelines.synthetic import make_synthetic
 
-def generate() -> int:
-    """The synthetic edition and its history; returns the number of rows written."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from guidelines.models import Clause, Edition, Instrument
-
-    history_model = Clause.history.model  # type: ignore[attr-defined]
-    instrument = Instrument.objects.create(slug="bench", title="Bench")
-    edition = Edition.objects.create(
-        instrument=instrument, slug="bench-backup", label="Bench", language="en"
+    summary = make_synthetic(slug=SLUG, clauses=CLAUSES, amendments=AMENDMENTS, versions=VERSIONS)
+    rows = sum(model._default_manager.count() for model in apps.get_models())
+    return rows, (
+        f"make_synthetic --slug {SLUG} --clauses {summary.clauses} --amendments "
+        f"{summary.amendments} --versions {VERSIONS}: {summary.slugs.base} and "
+        f"{summary.slugs.draft}, {summary.history_rows} history rows of the draft"
     )
-    now = timezone.now()
-    rows = 2
-    with transaction.atomic():
-        for start in range(0, CLAUSES, BATCH):
-            clauses = [
-                Clause(
-                    edition=edition,
-                    kind=Clause.Kind.PARAGRAPH,
-                    number=str(index + 1),
-                    eid=f"para_{index + 1}",
-                    order=index,
-                    heading="",
-                    text=text_of(index, VERSIONS),
-                    note="",
-                    version=VERSIONS,
-                    search_text=text_of(index, VERSIONS).lower(),
-                )
-                for index in range(start, min(start + BATCH, CLAUSES))
-            ]
-            Clause.objects.bulk_create(clauses)
-            rows += len(clauses)
-        clause_ids = list(Clause.objects.filter(edition=edition).values_list("pk", "order"))
-        history = []
-        for pk, order in clause_ids:
-            for version in range(1, VERSIONS + 1):
-                history.append(
-                    history_model(
-                        id=pk,
-                        edition_id=edition.pk,
-                        kind=Clause.Kind.PARAGRAPH,
-                        number=str(order + 1),
-                        eid=f"para_{order + 1}",
-                        order=order,
-                        heading="",
-                        text=text_of(order, version),
-                        note="",
-                        version=version,
-                        history_change_reason="bench",
-                        history_date=now - datetime.timedelta(minutes=VERSIONS - version),
-                        history_type="+" if version == 1 else "~",
-                    )
-                )
-            if len(history) >= BATCH:
-                history_model.objects.bulk_create(history)
-                rows += len(history)
-                history = []
-        if history:
-            history_model.objects.bulk_create(history)
-            rows += len(history)
-    return rows
 
 
 def main() -> int:
@@ -193,10 +123,10 @@ def main() -> int:
         empty = scratch / "empty.zip"
         _seconds, baseline_mb = run_child("export_all", empty, database_url)
         start = time.perf_counter()
-        rows = generate()
+        rows, made = generate()
         print(
-            f"{connection.vendor}: {CLAUSES} clauses, {CLAUSES * VERSIONS} history rows "
-            f"({rows} rows) generated in {time.perf_counter() - start:.1f} s"
+            f"{connection.vendor}: {made} ({rows} rows in all) generated in "
+            f"{time.perf_counter() - start:.1f} s"
         )
         path = scratch / "backup.zip"
         export_s, export_mb = run_child("export_all", path, database_url)

@@ -7,13 +7,14 @@ build the plain data, write the file), without HTTP:
 1. The seed (``load_seed``): ``og-2017-fr`` and ``og-draft-19igc-en`` in every edition
    format (``guidelines.exporting.FORMATS``: json, md, docx, pdf, akn), and the
    compilation of the amendments of ``og-draft-19igc-en`` (csv, json, docx). No budget.
-2. A published draft of 1,000 numbered clauses (``synthetic_text(250, 3)``) with 5,000
-   submitted amendments recorded on it through ``amendments.services.amendment_record``
-   (round-robin over ten accredited NGOs and the 1,000 clauses; nine in ten replace the
-   text, one in twenty inserts after the clause, one in twenty deletes it), then every
-   edition format and every compilation format. Budgets, on every timed run (the p95,
-   which for three or five runs is the slowest): edition DOCX under 2 s, edition PDF
-   under 15 s, compilation CSV under 1 s.
+2. The published draft ``synthetic-bench-exports-draft`` written by ``make_synthetic
+   --clauses 1025 --amendments 5000 --versions 1`` (``guidelines/synthetic.py``, in bulk:
+   25 sections, 1,000 numbered clauses, one in ten reworded; 5,000 amendments of ten
+   organisations in every status, 4,500 of them numbered; eight in ten replace the text,
+   one in ten inserts, one in ten deletes), then every edition format and every
+   compilation format (the compilation holds what an anonymous reader sees). Budgets,
+   on every timed run (the p95, which for three or five runs is the slowest): edition
+   DOCX under 2 s, edition PDF under 15 s, compilation CSV under 1 s.
 
 For each export: one untimed warm-up run, then the median and p95 of five timed runs
 (three for the PDF and for any export whose warm-up took over 2 s); the queries of
@@ -62,12 +63,13 @@ from typing import TYPE_CHECKING, Any
 
 from bench.import_and_read import (
     Budget,
+    Synthetic,
     bootstrap,
     count_queries,
     describe_database,
-    import_edition,
     p95,
     plural,
+    synthetic,
 )
 from bench.report import record_rows
 
@@ -76,10 +78,11 @@ if TYPE_CHECKING:
 
 SEED_EDITIONS = ("og-2017-fr", "og-draft-19igc-en")
 SEED_COMPILED = "og-draft-19igc-en"
-SYNTHETIC_SLUG = "bench-exports-1000"
+SYNTHETIC = "synthetic-bench-exports"  # make_synthetic's slug: the instrument
+SYNTHETIC_SLUG = f"{SYNTHETIC}-draft"  # its draft, which the amendments are on
+CLAUSES = 1025  # 25 sections of 10 paragraphs of 3 sub-paragraphs: 1,000 numbered
 EDITION_FORMATS = ("json", "md", "docx", "pdf", "akn")
 COMPILATION_FORMATS = ("csv", "json", "docx")
-ORGANISATIONS = 10
 AMENDMENTS = 5000
 
 FAST_RUNS = 5
@@ -159,7 +162,7 @@ def bytes_writer(write: Callable[[EditionData], str | bytes]) -> Callable[[Editi
     return write_bytes
 
 
-def edition_exports(slug: str) -> list[Export]:
+def edition_exports(slug: str, size: str | None = None) -> list[Export]:
     """The data of the edition, then the edition in every format of ``FORMATS``."""
     from guidelines import selectors
     from guidelines.exporting import FORMATS
@@ -169,7 +172,7 @@ def edition_exports(slug: str) -> list[Export]:
         edition = Edition.objects.get(slug=slug)
         return selectors.edition_export_data(edition=edition)
 
-    items = plural(Clause.objects.filter(edition__slug=slug).count(), "clause")
+    items = size or plural(Clause.objects.filter(edition__slug=slug).count(), "clause")
     data = Export("data", slug, "edition_export_data", build, lambda _data: b"", items)
     exports = [data]
     for fmt in EDITION_FORMATS:
@@ -177,7 +180,7 @@ def edition_exports(slug: str) -> list[Export]:
     return exports
 
 
-def compilation_exports(slug: str) -> list[Export]:
+def compilation_exports(slug: str, size: str | None = None) -> list[Export]:
     """The compilation's data, then the compilation in CSV, JSON and Word, as an
     anonymous reader downloads it (the submitted amendments are public)."""
     from amendments import compilation, selectors
@@ -210,7 +213,7 @@ def compilation_exports(slug: str) -> list[Export]:
 
     writers = {"csv": write_csv, "json": write_json, "docx": write_docx}
     count = Amendment.objects.filter(edition__slug=slug, sequence__isnull=False).count()
-    items = plural(count, "amendment")
+    items = plural(count, "amendment") if size is None else f"{size}: {count} numbered"
     data = Export("data", slug, "compilation_rows", build, lambda _data: b"", items)
     return [data] + [
         Export("compilation", slug, fmt, build, writers[fmt], items) for fmt in COMPILATION_FORMATS
@@ -268,10 +271,12 @@ def measure(export: Export, *, budget: Budget | None = None) -> ExportRow:
     )
 
 
-def bench_edition(slug: str, *, compiled: bool, budgeted: bool) -> list[ExportRow]:
+def bench_edition(
+    slug: str, *, compiled: bool, budgeted: bool, size: str | None = None
+) -> list[ExportRow]:
     """Every export of the edition (and of its compilation), with the ratio of each to
-    the edition's JSON export."""
-    exports = edition_exports(slug) + (compilation_exports(slug) if compiled else [])
+    the edition's JSON export; ``size`` names the data (counted when not given)."""
+    exports = edition_exports(slug, size) + (compilation_exports(slug, size) if compiled else [])
     rows = [
         measure(export, budget=BUDGETS.get((export.kind, export.fmt)) if budgeted else None)
         for export in exports
@@ -352,64 +357,10 @@ def load_seed() -> str:
     return f"seed: load_seed in {elapsed:.1f} s; {plural(count, 'amendment')} on {SEED_COMPILED}"
 
 
-def set_up_synthetic() -> str:
-    """The 1,000-clause draft and its 5,000 amendments, recorded through the services."""
-    from amendments import services
-    from amendments.models import Amendment
-    from guidelines.importing import parse
-    from guidelines.models import Clause, Edition
-    from guidelines.synthetic import synthetic_text
-    from positions.models import Organisation
-
-    import_edition(
-        parse(synthetic_text(250, subparagraphs=3)),
-        slug=SYNTHETIC_SLUG,
-        language="en",
-        status="draft",
-    )
-    edition = Edition.objects.get(slug=SYNTHETIC_SLUG)
-    organisations = [
-        Organisation.objects.create(
-            name=f"Bench Exports Coalition {n}",
-            acronym=f"BEC{n}",
-            kind=Organisation.Kind.NGO,
-            accredited=True,
-        )
-        for n in range(1, ORGANISATIONS + 1)
-    ]
-    clauses = list(Clause.objects.filter(edition=edition).numbered().in_document_order())
-    start = time.perf_counter()
-    for n in range(AMENDMENTS):
-        clause = clauses[n % len(clauses)]
-        operation, position, text = "replace", None, f"{clause.text} Amended by filing {n + 1}."
-        if n % 20 == 9:
-            operation, position, text = "insert", "after", f"New clause proposed by filing {n + 1}."
-        elif n % 20 == 19:
-            operation, text = "delete", ""
-        services.amendment_record(
-            proposer=organisations[n % len(organisations)],
-            edition=edition,
-            clause=clause,
-            operation=operation,
-            insert_position=position,
-            proposed_text=text,
-            justification=(
-                f"Benchmark filing {n + 1}: the clause should say more precisely what "
-                "Member States undertake, and by when."
-            ),
-            reason="bench",
-        )
-    elapsed = time.perf_counter() - start
-    submitted = Amendment.objects.filter(
-        edition=edition, status=Amendment.Status.SUBMITTED, sequence__isnull=False
-    ).count()
-    if submitted != AMENDMENTS:
-        raise RuntimeError(f"{submitted} submitted amendments, not {AMENDMENTS}")
-    return (
-        f"synthetic: {SYNTHETIC_SLUG}, {plural(len(clauses), 'numbered clause')}; "
-        f"{AMENDMENTS} amendments recorded one at a time through "
-        f"amendments.services.amendment_record in {elapsed:.1f} s (untimed for the table)"
-    )
+def set_up_synthetic(slug: str = SYNTHETIC) -> Synthetic:
+    """The 1,025-clause draft (1,000 numbered) and its 5,000 amendments, from
+    ``make_synthetic``; the draft is ``<slug>-draft``."""
+    return synthetic(slug=slug, clauses=CLAUSES, amendments=AMENDMENTS)
 
 
 def profile_export(export: Export) -> str:
@@ -438,8 +389,11 @@ def run_benchmarks(*, profile: bool) -> list[ExportRow]:
     rows: list[ExportRow] = []
     for slug in SEED_EDITIONS:
         rows += bench_edition(slug, compiled=slug == SEED_COMPILED, budgeted=False)
-    print(set_up_synthetic())
-    rows += bench_edition(SYNTHETIC_SLUG, compiled=True, budgeted=True)
+    start = time.perf_counter()
+    data = set_up_synthetic()
+    print(f"synthetic: {data.describe()}")
+    print(f"set-up in {time.perf_counter() - start:.1f} s")
+    rows += bench_edition(data.draft, compiled=True, budgeted=True, size=data.size)
     print(format_table(rows))
     record_rows(rows)
     print(describe_load())

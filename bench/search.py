@@ -4,16 +4,19 @@ What it measures, in a throw-away test database of its own (``test_search_bench`
 developer's database, and the test database other runs may be using, are never
 touched):
 
-1. Set-up, through the product's own services (so the search text is written as in
-   production): a published draft edition of 1,000 numbered clauses
-   (``synthetic_text(250, 3)``) in which every 25th paragraph speaks of "l'œuvre" and of
-   "Économie", and 5,000 submitted amendments to it (``amendment_record``), ten NGOs
-   filing in turn; every 10th amendment's justification names "une œuvre", every 50th
-   "l'économie de l'œuvre". Timed once, no budget.
+1. Set-up by ``make_synthetic(slug="synthetic-bench-search", clauses=1025,
+   amendments=5000, versions=1, accents=True)`` (``guidelines/synthetic.py``, in bulk;
+   the search text written by the same ``search_document`` the services use): a
+   published base edition and a published draft forked from it, 1,025 clauses each
+   (1,000 numbered), in which every 25th paragraph speaks of "l'œuvre" and of
+   "Économie"; 5,000 amendments on the draft from ten organisations in every status
+   (what an anonymous reader sees of them is searched); every 10th amendment's
+   justification names "une œuvre", every 50th "l'économie de l'œuvre"; 1,250
+   positions. Timed once, no budget.
 2. The search page through ``django.test.Client`` (anonymous): two warm-up requests,
    then twenty timed ones; the queries of one request are counted. Queries: "oeuvre"
-   (a few hundred hits, capped on the page), "economie oeuvre" (two words, AND), "every"
-   (a word of every amendment: the worst case), "introuvable" (no hit). Budget: each
+   (a few hundred hits, capped on the page), "economie oeuvre" (two words, AND),
+   "justification" (a word of every amendment: the worst case), "introuvable" (no hit). Budget: each
    request's median under 200 ms on PostgreSQL (the issue's budget); reported without a
    budget on SQLite, the embedded fallback.
 3. Baselines in the same process: the ``search`` selector alone (no template), and a
@@ -52,14 +55,15 @@ from bench.import_and_read import (
     WARM_UP_REQUESTS,
     Budget,
     Row,
+    Synthetic,
     bootstrap,
     count_queries,
     describe_database,
     format_table,
     get_page,
-    import_edition,
     p95,
     plural,
+    synthetic,
     timed,
 )
 from bench.report import record_rows
@@ -67,77 +71,23 @@ from bench.report import record_rows
 if TYPE_CHECKING:
     from django.test import Client
 
-EDITION_SLUG = "bench-search-1000"
-ORGANISATIONS = 10
+SYNTHETIC = "synthetic-bench-search"  # make_synthetic's slug: <slug>-base, <slug>-draft
+CLAUSES = 1025  # 25 sections of 10 paragraphs of 3 sub-paragraphs: 1,000 numbered
 AMENDMENTS = 5000
-QUERIES = ("oeuvre", "economie oeuvre", "every", "introuvable")
+QUERIES = ("oeuvre", "economie oeuvre", "justification", "introuvable")
 TEST_DATABASE = "test_search_bench"
 
 PAGE_BUDGET = Budget("median", 200.0)
 
 
-def edition_text() -> str:
-    """The 1,000-clause synthetic text, every 25th paragraph with accented words."""
-    from guidelines.synthetic import synthetic_text
-
-    def accent(match: re.Match[str]) -> str:
-        n = int(match.group(1))
-        if n % 25:
-            return match.group(0)
-        return f"{n}. Paragraph {n} says something about l'œuvre and Économie, clause {n}."
-
-    return re.sub(
-        r"^(\d+)\. Paragraph \d+ says something about clause \d+\.$",
-        accent,
-        synthetic_text(250, subparagraphs=3),
-        flags=re.MULTILINE,
-    )
+def set_up() -> Synthetic:
+    """The draft and its 5,000 amendments, from ``make_synthetic`` with accents."""
+    return synthetic(slug=SYNTHETIC, clauses=CLAUSES, amendments=AMENDMENTS, accents=True)
 
 
-def set_up() -> str:
-    """The edition and its 5,000 submitted amendments; a line saying what was made."""
-    from amendments import services
-    from guidelines.importing import parse
-    from guidelines.models import Clause, Edition
-    from positions.models import Organisation
-
-    start = time.perf_counter()
-    import_edition(parse(edition_text()), slug=EDITION_SLUG, language="en", status="draft")
-    edition = Edition.objects.get(slug=EDITION_SLUG)
-    clauses = list(Clause.objects.filter(edition=edition).numbered().in_document_order())
-    organisations = [
-        Organisation.objects.create(
-            name=f"Bench Coalition {n}",
-            acronym=f"BC{n}",
-            kind=Organisation.Kind.NGO,
-            accredited=True,
-        )
-        for n in range(1, ORGANISATIONS + 1)
-    ]
-    for n in range(AMENDMENTS):
-        clause = clauses[n % len(clauses)]
-        justification = f"Benchmark filing {n + 1}: say it better, every time."
-        if n % 10 == 0:
-            justification += " Une œuvre."
-        if n % 50 == 0:
-            justification += " L'économie de l'œuvre."
-        services.amendment_record(
-            proposer=organisations[n % ORGANISATIONS],
-            edition=edition,
-            clause=clause,
-            operation="replace",
-            proposed_text=f"{clause.text} Amended by filing {n + 1}.",
-            justification=justification,
-            reason="bench",
-        )
-    elapsed = time.perf_counter() - start
-    return (
-        f"set-up: {plural(len(clauses), 'clause')} and {AMENDMENTS} submitted amendments "
-        f"through edition_import and amendment_record in {elapsed:.1f} s (untimed for the table)"
-    )
-
-
-def bench_page(client: Client, query: str, *, secure: bool, budget: Budget | None) -> Row:
+def bench_page(
+    client: Client, query: str, size: str, *, secure: bool, budget: Budget | None
+) -> Row:
     """Warm up, time the page's requests, then count one request's queries."""
     from guidelines.searching import search
 
@@ -154,7 +104,7 @@ def bench_page(client: Client, query: str, *, secure: bool, budget: Budget | Non
     hits = search(query=query, user=None).total
     return Row(
         f"GET {url} (x{TIMED_REQUESTS})",
-        f"{plural(hits, 'hit')}, {kb:.0f} kB",
+        f"{size}: {plural(hits, 'hit')}, {kb:.0f} kB",
         statistics.median(samples),
         p95(samples),
         queries,
@@ -162,7 +112,7 @@ def bench_page(client: Client, query: str, *, secure: bool, budget: Budget | Non
     )
 
 
-def bench_selector(query: str) -> Row:
+def bench_selector(query: str, size: str) -> Row:
     """The selector alone: the queries and the snippets, no template, no request."""
     from guidelines.searching import search
 
@@ -174,7 +124,7 @@ def bench_selector(query: str) -> Row:
     samples = [timed(run) for _ in range(TIMED_REQUESTS)]
     return Row(
         f"search(query={query!r}) (x{TIMED_REQUESTS})",
-        plural(run(), "hit"),
+        f"{size}: {plural(run(), 'hit')}",
         statistics.median(samples),
         p95(samples),
         count_queries(run),
@@ -201,7 +151,7 @@ def naive_search(word: str) -> int:
     )
 
 
-def bench_baseline(word: str) -> Row:
+def bench_baseline(word: str, size: str) -> Row:
     def run() -> int:
         return naive_search(word)
 
@@ -210,7 +160,7 @@ def bench_baseline(word: str) -> Row:
     samples = [timed(run) for _ in range(TIMED_REQUESTS)]
     return Row(
         f"baseline: icontains {word!r} (x{TIMED_REQUESTS})",
-        f"{plural(run(), 'row')} (first 20 a table)",
+        f"{size}: {plural(run(), 'row')} (first 20 a table)",
         statistics.median(samples),
         p95(samples),
         count_queries(run),
@@ -259,16 +209,20 @@ def run_benchmarks() -> list[Row]:
     from django.test import Client
 
     print(describe_database())
-    print(set_up())
+    start = time.perf_counter()
+    data = set_up()
+    print(f"set-up: {data.describe()}")
+    print(f"set-up in {time.perf_counter() - start:.1f} s (untimed for the table)")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # as autovacuum would have done by now
     secure = bool(getattr(settings, "SECURE_SSL_REDIRECT", False))
     client = Client()
     budget = PAGE_BUDGET if connection.vendor == "postgresql" else None
-    pages = [bench_page(client, query, secure=secure, budget=budget) for query in QUERIES]
-    selectors = [bench_selector(query) for query in QUERIES[:2]]
-    baseline = bench_baseline("œuvre")
+    size = data.size
+    pages = [bench_page(client, query, size, secure=secure, budget=budget) for query in QUERIES]
+    selectors = [bench_selector(query, size) for query in QUERIES[:2]]
+    baseline = bench_baseline("œuvre", size)
     rows = [*pages, *selectors, baseline]
     print(format_table(rows))
     record_rows(rows)

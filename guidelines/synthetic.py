@@ -36,6 +36,10 @@ ORGANISATIONS = 10  # eight NGO coalitions and two Parties
 PARTIES = 2
 BATCH = 5000
 REASON = "Synthetic data (make_synthetic)"
+# accents=True (search benchmarks): accented words to fold, in a few clauses and amendments.
+ACCENTED_PARAGRAPH_EVERY = 25  # "l'œuvre and Économie" in every 25th paragraph
+ACCENTED_AMENDMENT_EVERY = 10  # "Une œuvre." in every 10th justification
+ACCENTED_PHRASE_EVERY = 50  # "L'économie de l'œuvre." in every 50th
 
 # One cycle of twenty amendments: every status, in rough proportions of a real session.
 STATUS_CYCLE = (
@@ -219,7 +223,13 @@ def _delete(slugs: SyntheticSlugs) -> None:
 
 
 def make_synthetic(
-    *, slug: str, clauses: int, amendments: int, versions: int, replace: bool = False
+    *,
+    slug: str,
+    clauses: int,
+    amendments: int,
+    versions: int,
+    replace: bool = False,
+    accents: bool = False,
 ) -> SyntheticSummary:
     """Write a generated negotiation for tests and benchmarks, in one transaction.
 
@@ -230,6 +240,9 @@ def make_synthetic(
     them. ``amendments`` amendments on the draft from ten organisations, in every
     status, numbered gapless in filing order as the services number them; a position
     per four amendments, each linked to a clause. Everything says "synthetic".
+    With ``accents``, every 25th paragraph speaks of "l'œuvre" and "Économie", every
+    10th justification adds "Une œuvre." and every 50th "L'économie de l'œuvre." (for
+    the search benchmarks: words to fold); without it the output is unchanged.
     Raises ``SyntheticRefused`` (nothing written) on bad input or an existing slug
     without ``replace``.
     """
@@ -243,12 +256,14 @@ def make_synthetic(
         slugs = SyntheticSlugs.of(slug)
         if replace:
             _delete(slugs)
-        summary = _write(slugs, clauses=clauses, amendments=amendments, versions=versions)
+        summary = _write(
+            slugs, clauses=clauses, amendments=amendments, versions=versions, accents=accents
+        )
     return SyntheticSummary(**{**summary.__dict__, "seconds": time.perf_counter() - start})
 
 
 def _write(
-    slugs: SyntheticSlugs, *, clauses: int, amendments: int, versions: int
+    slugs: SyntheticSlugs, *, clauses: int, amendments: int, versions: int, accents: bool = False
 ) -> SyntheticSummary:
     from django.utils import timezone
     from simple_history.utils import bulk_create_with_history
@@ -256,6 +271,13 @@ def _write(
     from .models import Clause, Edition, Instrument
 
     plan = _plan(clauses)
+    if accents:
+        for planned in plan:
+            if planned.kind == "paragraph" and int(planned.number) % ACCENTED_PARAGRAPH_EVERY == 0:
+                planned.text = (
+                    f"Synthetic paragraph {planned.number} speaks of l'œuvre and of "
+                    f"Économie in the digital environment."
+                )
     instrument = Instrument.objects.create(
         slug=slugs.instrument, title=f"Synthetic instrument {slugs.instrument}"
     )
@@ -313,7 +335,7 @@ def _write(
     )
     history_rows = _clause_history(plan, draft, draft_ids, versions, started, draft_text)
     numbered, positions = _amendments(
-        plan, draft, draft_ids, amendments, versions, started, draft_text
+        plan, draft, draft_ids, amendments, versions, started, draft_text, accents=accents
     )
     return SyntheticSummary(
         slugs=slugs,
@@ -462,6 +484,8 @@ def _amendments(
     versions: int,
     started: datetime.datetime,
     draft_text: Callable[[int], str],
+    *,
+    accents: bool = False,
 ) -> tuple[int, int]:
     """``count`` amendments on the draft and a position per four; (numbered, positions)."""
     from simple_history.utils import bulk_create_with_history
@@ -506,6 +530,10 @@ def _amendments(
         elif n % 10 == 9:
             operation, position, proposed = "delete", "", ""
         justification = f"Synthetic justification {n + 1}: the clause should say more."
+        if accents and n % ACCENTED_AMENDMENT_EVERY == 0:
+            justification += " Une œuvre."
+        if accents and n % ACCENTED_PHRASE_EVERY == 0:
+            justification += " L'économie de l'œuvre."
         filed = started + datetime.timedelta(minutes=n)
         numbered = status != "draft"
         if numbered:

@@ -164,3 +164,33 @@ def test_a_failure_half_way_writes_nothing(monkeypatch):
     with pytest.raises(RuntimeError, match="disk full"):
         run("--clauses", "20", "--amendments", "4", "--versions", "2")
     assert written() == (0, 0, 0, 0, 0, 0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_accents_put_words_to_fold_in_a_few_paragraphs_and_justifications():
+    out = run(
+        "--slug", "synthetic-accents", "--clauses", "123", "--amendments", "60",
+        "--versions", "2", "--accents",
+    )  # fmt: skip
+
+    assert "123 clauses each" in out and "60 amendments" in out
+    for slug in ("synthetic-accents-base", "synthetic-accents-draft"):
+        accented = Clause.objects.filter(edition__slug=slug, text__contains="l'œuvre")
+        # 123 clauses hold paragraphs 1 to 30: the 25th alone speaks of l'œuvre.
+        assert list(accented.values_list("number", flat=True)) == ["25"]
+        assert "Économie" in accented.get().text
+        assert "oeuvre" in accented.get().search_text  # folded for the search
+    justifications = Amendment.objects.order_by("pk").values_list("justification", flat=True)
+    with_work = [n for n, text in enumerate(justifications) if "Une œuvre." in text]
+    with_phrase = [n for n, text in enumerate(justifications) if "L'économie de l'œuvre" in text]
+    assert with_work == [0, 10, 20, 30, 40, 50] and with_phrase == [0, 50]
+    history = Clause.history.filter(edition__slug="synthetic-accents-draft", number="25")
+    assert all("l'œuvre" in row.text for row in history)
+
+
+@pytest.mark.django_db
+def test_without_accents_no_accented_word_is_written():
+    run("--clauses", "123", "--amendments", "60")
+
+    assert not Clause.objects.filter(text__contains="œuvre").exists()
+    assert not Amendment.objects.filter(justification__contains="œuvre").exists()

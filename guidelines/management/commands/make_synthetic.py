@@ -29,6 +29,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace", action="store_true", help="delete an earlier run of the same slug first"
         )
+        parser.add_argument(
+            "--accents",
+            action="store_true",
+            help="accented words to fold (l'œuvre, Économie) in a few clauses and "
+            "justifications, for the search benchmarks",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -38,6 +44,7 @@ class Command(BaseCommand):
                 amendments=options["amendments"],
                 versions=options["versions"],
                 replace=options["replace"],
+                accents=options["accents"],
             )
         except SyntheticRefused as exc:
             raise CommandError(str(exc)) from None
