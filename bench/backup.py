@@ -37,6 +37,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import report  # noqa: E402
+
 CLAUSES = int(os.environ.get("BACKUP_BENCH_CLAUSES", "20000"))
 VERSIONS = int(os.environ.get("BACKUP_BENCH_VERSIONS", "10"))
 AMENDMENTS = int(os.environ.get("BACKUP_BENCH_AMENDMENTS", "0"))
@@ -148,6 +152,23 @@ def main() -> int:
     print(f"backup file: {size_mb:.1f} MB")
     growth = max(export_mb, import_mb) - baseline_mb
     passed = growth <= RSS_BUDGET_MB
+    budget = f"peak RSS < baseline + {RSS_BUDGET_MB:.0f} MB"
+    for step, seconds, peak_mb in (
+        ("export_all", export_s, export_mb),
+        ("import_all", import_s, import_mb),
+    ):
+        report.record_line(
+            report.Line(
+                report.script_name(),
+                f"{step} (one run, own process)",
+                f"{rows:,} rows, {rows / seconds:,.0f} rows/s, peak RSS {peak_mb:.0f} MB",
+                seconds * 1000.0,
+                seconds * 1000.0,
+                None,
+                budget,
+                peak_mb - baseline_mb <= RSS_BUDGET_MB,
+            )
+        )
     print(
         f"{'PASS' if passed else 'FAIL'}: peak RSS {growth:.0f} MB above the baseline "
         f"(budget {RSS_BUDGET_MB:.0f} MB)."
