@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -9,10 +9,10 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -240,24 +240,97 @@ class _RenderedComparison:
 def _compare_table(
     request: HttpRequest, a: Edition, b: Edition, options: selectors.CompareOptions
 ) -> tuple[_RenderedComparison, str]:
-    """The comparison's table, rendered once and cached until anything it shows changes.
+    """One page of the comparison's table; what it shows is never stale.
 
-    Rendering a thousand rows with their notes is most of a long comparison's time; the
-    key is the stamp of what it depends on (``selectors.comparison_stamp``) and the
-    options, so a cached table is never stale.
+    Its text cells (A, B and the diff) are rendered once and cached under the stamp of
+    the texts alone (``selectors.comparison_text_stamp``), the options and the page; its
+    notes (positions and amendments) are read for the page's clauses on every request,
+    so a submission re-renders no text cell. When a filter keeps the rows with a
+    matching note, which rows stand depends on the notes too: that table is cached whole
+    under the stamp of everything it shows (``selectors.comparison_stamp``).
     """
-    stamp = selectors.comparison_stamp(a=a, b=b, user=request.user)
     # The page (as asked: a bad number is read as the paginator reads it) is part of the key.
     asked = request.GET.get("page", "")[:12]
-    key = f"redraft:compare:v2:{stamp}:{hash_options(options)}:{request.LANGUAGE_CODE}:{asked}"
+    options_key = f"{hash_options(options)}:{request.LANGUAGE_CODE}:{asked}"
+    if options.filters_annotations:
+        stamp = selectors.comparison_stamp(a=a, b=b, user=request.user)
+        key = f"redraft:compare:v3:{stamp}:{options_key}"
+        cached = cache.get(key)
+        if cached is not None:
+            return cached["comparison"], cached["table"]
+        full = _computed_page(request, a, b, options, asked)
+        table = render_to_string(
+            "guidelines/_compare_table.html", {"a": a, "b": b, "comparison": full}, request
+        )
+        comparison = _rendered(full)
+        cache.set(
+            key, {"comparison": comparison, "table": table}, settings.REDRAFT_DIFF_CACHE_SECONDS
+        )
+        return comparison, table
+    stamp = selectors.comparison_text_stamp(a=a, b=b, user=request.user)
+    key = f"redraft:compare-cells:v1:{stamp}:{options_key}"
     cached = cache.get(key)
-    if cached is not None:
-        return cached["comparison"], cached["table"]
-    full = selectors.compare_editions(a=a, b=b, user=request.user, options=options)
-    # A long comparison is shown a page of rows at a time; the summary counts them all.
-    page = Paginator(full.rows, COMPARE_ROWS_PER_PAGE).get_page(asked)
-    full.rows = list(page.object_list)
-    # Each clause of B links to itself in B's language versions, if it has any.
+    if cached is None:
+        full = _computed_page(request, a, b, options, asked)
+        cells = render_to_string(
+            "guidelines/_compare_table.html",
+            {"a": a, "b": b, "comparison": full, "cells_only": True},
+            request,
+        ).split(CELLS_END)[:-1]
+        row_ids = [([c["id"] for c in row.a], row.b["id"] if row.b else None) for row in full.rows]
+        comparison = _rendered(full)
+        cache.set(
+            key,
+            {"comparison": comparison, "cells": cells, "ids": row_ids},
+            settings.REDRAFT_DIFF_CACHE_SECONDS,
+        )
+        notes = [(row.positions, row.amendments) for row in full.rows]
+    else:
+        comparison, cells, row_ids = cached["comparison"], cached["cells"], cached["ids"]
+        notes, amendment_summary = selectors.comparison_notes(
+            a=a, b=b, rows=row_ids, user=request.user, options=options
+        )
+        comparison = replace(comparison, amendment_summary=amendment_summary)
+    rows = [
+        # The cells are the template engine's output (every text escaped there), cut at
+        # the marker it wrote after each row's cells.
+        _TableRow(mark_safe(html), positions, amendments)  # noqa: S308
+        for html, (positions, amendments) in zip(cells, notes, strict=True)
+    ]
+    table = render_to_string(
+        "guidelines/_compare_table.html",
+        {"a": a, "b": b, "comparison": _Table(rows, comparison.word_diff)},
+        request,
+    )
+    return comparison, table
+
+
+# Written by _compare_table.html after each row's text cells when asked for those only.
+CELLS_END = "<!--/cells-->"
+
+
+@dataclass(frozen=True)
+class _TableRow:
+    cells: str
+    positions: list[Any]
+    amendments: list[Any]
+
+
+@dataclass(frozen=True)
+class _Table:
+    rows: list[_TableRow]
+    word_diff: bool
+
+
+def _computed_page(
+    request: HttpRequest, a: Edition, b: Edition, options: selectors.CompareOptions, asked: str
+) -> selectors.Comparison:
+    """The comparison's page of rows, each of B's clauses linked to itself in B's
+    language versions, if it has any."""
+    full = selectors.compare_editions(
+        a=a, b=b, user=request.user, options=options, page=asked,
+        per_page=COMPARE_ROWS_PER_PAGE,
+    )  # fmt: skip
     other_languages = selectors.clauses_in_other_languages(
         edition=b,
         clause_ids=[r.b["id"] for r in full.rows if r.b and r.b["id"] > 0],
@@ -266,25 +339,23 @@ def _compare_table(
     for row in full.rows:
         if row.b and row.b["id"] in other_languages:
             row.b["other_languages"] = other_languages[row.b["id"]]
-    # The fragment is the template engine's output (every text escaped there).
-    table = render_to_string(
-        "guidelines/_compare_table.html", {"a": a, "b": b, "comparison": full}, request
-    )
-    comparison = _RenderedComparison(
+    return full
+
+
+def _rendered(full: selectors.Comparison) -> _RenderedComparison:
+    return _RenderedComparison(
         full.method,
         full.word_diff,
         full.summary,
         full.amendment_summary,
         full.options,
-        page.number,
-        page.paginator.num_pages,
+        full.page,
+        full.pages,
     )
-    cache.set(key, {"comparison": comparison, "table": table}, settings.REDRAFT_DIFF_CACHE_SECONDS)
-    return comparison, table
 
 
 # Rows on one page of a comparison (as many as clauses on a page of an edition).
-COMPARE_ROWS_PER_PAGE = 500
+COMPARE_ROWS_PER_PAGE = selectors.COMPARE_ROWS_PER_PAGE
 
 
 def hash_options(options: selectors.CompareOptions) -> str:
