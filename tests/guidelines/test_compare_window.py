@@ -50,8 +50,9 @@ def windowed_pages(a: Edition, b: Edition, user: Any, options: CompareOptions) -
     pages = [first]
     for number in range(2, first.pages + 1):
         pages.append(
-            selectors.compare_editions(a=a, b=b, user=user, options=options,
-                                       page=str(number), per_page=PER_PAGE)  # fmt: skip
+            selectors.compare_editions(
+                a=a, b=b, user=user, options=options, page=str(number), per_page=PER_PAGE
+            )
         )
     return pages
 
