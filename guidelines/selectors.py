@@ -27,6 +27,7 @@ from guidelines.importing import ParsedClause
 from guidelines.models import Clause, ClauseCorrespondence, Edition, Instrument
 
 if TYPE_CHECKING:
+    from amendments.models import AmendmentQuerySet
     from guidelines.tracked import TrackedParagraph
 
 User = AbstractBaseUser | AnonymousUser
@@ -439,7 +440,7 @@ def compare_editions(
     )
     if windowed_fork:
         return _compare_fork_window(
-            a=a, b=b, user=user, options=options, page=page, per_page=per_page,
+            a=a, b=b, user=user, options=options, page=str(page), per_page=per_page,
             with_cosponsors=with_cosponsors,
         )  # fmt: skip
 
@@ -777,7 +778,7 @@ def _diff(rows: list[CompareRow], *, word_diff_on: bool, fold: Callable[[str], s
 
 def _amendments_of(
     *, clause_ids: Sequence[int] | models.QuerySet[Any], user: User, options: CompareOptions
-) -> models.QuerySet[Any]:
+) -> AmendmentQuerySet:
     from amendments.models import Amendment
 
     amendments = Amendment.objects.visible_to(user).filter(clause_id__in=clause_ids)
