@@ -457,7 +457,9 @@ def compare_editions(
         if b_rows is None
         else [c["id"] for c in rows_a + rows_b if c["id"] > 0]
     )
-    amendment_summary = _amendment_summary(clause_ids=clause_ids, user=user, options=options)
+    amendment_summary = _amendment_summary(
+        clause_ids=_clauses_of(a, b) if b_rows is None else clause_ids, user=user, options=options
+    )
     if options.changed_only:
         rows = [r for r in rows if r.changed]
     if options.filters_annotations:
@@ -630,11 +632,7 @@ def _compare_fork_window(
             missing_kind: len(placed),
         }
     )
-    amendment_summary = _amendment_summary(
-        clause_ids=Clause.objects.filter(edition_id__in=[a.pk, b.pk]).values("id"),
-        user=user,
-        options=options,
-    )
+    amendment_summary = _amendment_summary(clause_ids=_clauses_of(a, b), user=user, options=options)
     return Comparison(
         a, b, rows, True, "eid", summary, amendment_summary, options,
         count=count, page=current.number, pages=current.paginator.num_pages,
@@ -776,12 +774,29 @@ def _diff(rows: list[CompareRow], *, word_diff_on: bool, fold: Callable[[str], s
             row.ops = ops
 
 
+class _BothEditions(tuple[int, int]):
+    """The clauses of two stored editions, as a scope for their amendments: read by the
+    amendments' edition (an index), not through a list or a subquery of clause ids."""
+
+
+def _clauses_of(a: Edition, b: Edition) -> _BothEditions:
+    return _BothEditions((a.pk, b.pk))
+
+
 def _amendments_of(
-    *, clause_ids: Sequence[int] | models.QuerySet[Any], user: User, options: CompareOptions
+    *,
+    clause_ids: Sequence[int] | models.QuerySet[Any],
+    user: User,
+    options: CompareOptions,
 ) -> AmendmentQuerySet:
     from amendments.models import Amendment
 
-    amendments = Amendment.objects.visible_to(user).filter(clause_id__in=clause_ids)
+    amendments = Amendment.objects.visible_to(user)
+    if isinstance(clause_ids, _BothEditions):
+        editions = list(clause_ids)
+        amendments = amendments.filter(edition_id__in=editions, clause__edition_id__in=editions)
+    else:
+        amendments = amendments.filter(clause_id__in=clause_ids)
     if options.status:
         amendments = amendments.filter(status=options.status)
     if options.organisation:
@@ -864,16 +879,14 @@ def _annotate(
 
 def comparison_notes(
     *,
-    a: Edition,
-    b: Edition,
     rows: Sequence[tuple[Sequence[int], int | None]],
     user: User,
     options: CompareOptions,
-) -> tuple[list[tuple[list[Any], list[Any]]], dict[str, int]]:
-    """The notes of a page of the comparison, read afresh: for each row (the ids of its
-    A clauses and of its B clause) its positions and amendments as ``compare_editions``
-    gives them, and the amendments of the whole comparison by status. Three queries,
-    whatever the size of the editions: the page's clauses are named by their ids."""
+) -> list[tuple[list[Any], list[Any]]]:
+    """The notes of some rows of the comparison, read afresh: for each row (the ids of
+    its A clauses and of its B clause) its positions and amendments as
+    ``compare_editions`` gives them. Two queries, whatever the size of the editions:
+    the rows' clauses are named by their ids."""
     light = [
         CompareRow("", [{"id": i} for i in a_ids], {"id": b_id} if b_id else None, 0.0, [],
                    False, [], [])
@@ -881,12 +894,52 @@ def comparison_notes(
     ]  # fmt: skip
     ids = [i for a_ids, b_id in rows for i in (*a_ids, *([b_id] if b_id else [])) if i > 0]
     _annotate(light, clause_ids=ids, user=user, options=options, with_cosponsors=False)
-    summary = _amendment_summary(
-        clause_ids=Clause.objects.filter(edition_id__in=[a.pk, b.pk]).values("id"),
-        user=user,
-        options=options,
+    return [(row.positions, row.amendments) for row in light]
+
+
+def comparison_notes_state(*, clause_ids: Sequence[int], user: User) -> tuple[dict[int, int], str]:
+    """What the notes of the given clauses depend on (three queries): for each clause the
+    latest history row of its amendments (every change of an amendment, its filing,
+    submission, withdrawal or decision, writes one naming the clause), and, as a short
+    string, the positions and their links (few, and rarely written: counted whole) and
+    whose drafts the viewer sees."""
+    from amendments.models import Amendment
+    from positions.models import Position, PositionLink
+
+    tops = dict(
+        Amendment.history.filter(clause_id__in=list(clause_ids))
+        .order_by()
+        .values_list("clause_id")
+        .annotate(top=Max("history_id"))
     )
-    return [(row.positions, row.amendments) for row in light], summary
+    organisation = permissions.organisation_of(user)
+    said = (
+        Position.objects.aggregate(n=Count("pk"), top=Max("pk")),
+        PositionLink.objects.aggregate(n=Count("pk"), top=Max("pk")),
+        organisation.pk if organisation else 0,
+        permissions.is_secretariat(user),
+    )
+    return tops, hashlib.sha256(repr(said).encode()).hexdigest()
+
+
+def comparison_amendment_summary(
+    *, a: Edition, b: Edition, user: User, options: CompareOptions
+) -> dict[str, int]:
+    """The amendments beside the comparison's rows, by status (see ``compare_editions``),
+    cached under the latest amendment history row and the viewer's drafts: one query
+    while no amendment changes, two when one did."""
+    from amendments.models import Amendment
+
+    top = Amendment.history.aggregate(top=Max("history_id"))["top"]
+    organisation = permissions.organisation_of(user)
+    viewer = (organisation.pk if organisation else 0, permissions.is_secretariat(user))
+    raw = repr((a.pk, b.pk, top, viewer, options.status, options.organisation, options.stance))
+    key = f"redraft:compare-amendments:v1:{hashlib.sha256(raw.encode()).hexdigest()}"
+    summary: dict[str, int] | None = cache.get(key)
+    if summary is None:
+        summary = _amendment_summary(clause_ids=_clauses_of(a, b), user=user, options=options)
+        cache.set(key, summary, settings.REDRAFT_DIFF_CACHE_SECONDS)
+    return summary
 
 
 def _text_state(*, a: Edition, b: Edition) -> tuple[Any, ...]:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -270,33 +270,36 @@ def _compare_table(
     stamp = selectors.comparison_text_stamp(a=a, b=b, user=request.user)
     key = f"redraft:compare-cells:v1:{stamp}:{options_key}"
     cached = cache.get(key)
+    computed: selectors.Comparison | None = None
     if cached is None:
-        full = _computed_page(request, a, b, options, asked)
-        cells = render_to_string(
-            "guidelines/_compare_table.html",
-            {"a": a, "b": b, "comparison": full, "cells_only": True},
-            request,
-        ).split(CELLS_END)[:-1]
-        row_ids = [([c["id"] for c in row.a], row.b["id"] if row.b else None) for row in full.rows]
-        comparison = _rendered(full)
+        computed = _computed_page(request, a, b, options, asked)
+        cells = _cut(
+            render_to_string(
+                "guidelines/_compare_table.html",
+                {"a": a, "b": b, "comparison": computed, "cells_only": True},
+                request,
+            ),
+            CELLS_END,
+        )
+        row_ids = [
+            ([c["id"] for c in row.a], row.b["id"] if row.b else None) for row in computed.rows
+        ]
+        comparison = _rendered(computed)
         cache.set(
             key,
             {"comparison": comparison, "cells": cells, "ids": row_ids},
             settings.REDRAFT_DIFF_CACHE_SECONDS,
         )
-        notes = [(row.positions, row.amendments) for row in full.rows]
     else:
         comparison, cells, row_ids = cached["comparison"], cached["cells"], cached["ids"]
-        notes, amendment_summary = selectors.comparison_notes(
-            a=a, b=b, rows=row_ids, user=request.user, options=options
+        comparison = replace(
+            comparison,
+            amendment_summary=selectors.comparison_amendment_summary(
+                a=a, b=b, user=request.user, options=options
+            ),
         )
-        comparison = replace(comparison, amendment_summary=amendment_summary)
-    rows = [
-        # The cells are the template engine's output (every text escaped there), cut at
-        # the marker it wrote after each row's cells.
-        _TableRow(mark_safe(html), positions, amendments)  # noqa: S308
-        for html, (positions, amendments) in zip(cells, notes, strict=True)
-    ]
+    notes = _row_notes(request, a, b, options, row_ids, computed)
+    rows = [_TableRow(html, note) for html, note in zip(cells, notes, strict=True)]
     table = render_to_string(
         "guidelines/_compare_table.html",
         {"a": a, "b": b, "comparison": _Table(rows, comparison.word_diff)},
@@ -305,15 +308,82 @@ def _compare_table(
     return comparison, table
 
 
-# Written by _compare_table.html after each row's text cells when asked for those only.
+def _row_notes(
+    request: HttpRequest,
+    a: Edition,
+    b: Edition,
+    options: selectors.CompareOptions,
+    row_ids: list[tuple[list[int], int | None]],
+    computed: selectors.Comparison | None,
+) -> list[str]:
+    """Each row's notes cell, cached per row under the latest change of its clauses'
+    amendments (and the positions, and whose drafts the viewer sees): a submission on
+    one clause re-renders that row's notes only. ``computed`` (a page just computed)
+    already holds the notes of every row."""
+    ids = [i for a_ids, b_id in row_ids for i in (*a_ids, *([b_id] if b_id else []))]
+    tops, said = selectors.comparison_notes_state(clause_ids=ids, user=request.user)
+    prefix = f"redraft:compare-notes:v1:{said}:{hash_options(options)}:{request.LANGUAGE_CODE}"
+    keys = [
+        prefix + ":" + hashlib.sha256(
+            repr((a_ids, b_id, [tops.get(i) for i in a_ids], b_id and tops.get(b_id))).encode()
+        ).hexdigest()
+        for a_ids, b_id in row_ids
+    ]  # fmt: skip
+    found: dict[str, str] = cache.get_many(keys) if computed is None else {}
+    missing = [n for n, key in enumerate(keys) if key not in found]
+    if missing:
+        if computed is not None:
+            notes = [(row.positions, row.amendments) for row in computed.rows]
+        else:
+            notes = selectors.comparison_notes(
+                rows=[row_ids[n] for n in missing], user=request.user, options=options
+            )
+        rendered = _cut(
+            render_to_string(
+                "guidelines/_compare_table.html",
+                {
+                    "a": a,
+                    "b": b,
+                    "comparison": _Table(
+                        [
+                            _TableRow("", "", positions, amendments)
+                            for positions, amendments in notes
+                        ],
+                        False,
+                    ),
+                    "notes_only": True,
+                },
+                request,
+            ),
+            NOTES_END,
+        )
+        fresh = {keys[n]: html for n, html in zip(missing, rendered, strict=True)}
+        cache.set_many(fresh, settings.REDRAFT_DIFF_CACHE_SECONDS)
+        found = {**found, **fresh}
+    return [found[key] for key in keys]
+
+
+def _cut(html: str, marker: str) -> list[str]:
+    """The pieces of a rendering cut at the marker the template wrote after each row.
+
+    The pieces are the template engine's output (every text escaped there, so a marker
+    in a text would read ``&lt;!--``): they stay safe to insert as they are.
+    """
+    return [mark_safe(piece.strip()) for piece in html.split(marker)[:-1]]  # noqa: S308
+
+
+# Written by _compare_table.html after each row's text cells, or its notes cell, when
+# asked for those only.
 CELLS_END = "<!--/cells-->"
+NOTES_END = "<!--/notes-->"
 
 
 @dataclass(frozen=True)
 class _TableRow:
     cells: str
-    positions: list[Any]
-    amendments: list[Any]
+    notes: str
+    positions: list[Any] = field(default_factory=list)
+    amendments: list[Any] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

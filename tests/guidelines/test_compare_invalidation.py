@@ -8,6 +8,7 @@ the summary, and re-renders no text cell; an edit of a clause re-renders its pag
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -84,7 +85,18 @@ def test_a_submission_changes_that_rows_notes_and_the_summary_only(
         raise AssertionError("the text cells were computed again")
 
     monkeypatch.setattr(selectors, "compare_editions", refuse)
+    read: list[Any] = []
+    real_notes = selectors.comparison_notes
+
+    def notes_spy(*, rows, **kwargs):
+        read.extend(rows)
+        return real_notes(rows=rows, **kwargs)
+
+    monkeypatch.setattr(selectors, "comparison_notes", notes_spy)
     after = [page(client, n) for n in (1, 2, 3)]
+    # Only the row that shows the amended clause had its notes read and rendered again.
+    [(_a_ids, b_id)] = read
+    assert Clause.objects.get(pk=b_id).eid == target
     for n in (0, 1):
         assert rows(after[n]) == rows(before[n])  # no note of theirs changed
     changed = [eid for eid, html in rows(after[2]).items() if html != rows(before[2])[eid]]
