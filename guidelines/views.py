@@ -298,7 +298,7 @@ def _compare_table(
                 a=a, b=b, user=request.user, options=options
             ),
         )
-    notes = _row_notes(request, a, b, options, row_ids, computed)
+    notes = _row_notes(request, a, b, options, key, row_ids, computed)
     rows = [_TableRow(html, note) for html, note in zip(cells, notes, strict=True)]
     table = render_to_string(
         "guidelines/_compare_table.html",
@@ -313,54 +313,53 @@ def _row_notes(
     a: Edition,
     b: Edition,
     options: selectors.CompareOptions,
+    page_key: str,
     row_ids: list[tuple[list[int], int | None]],
     computed: selectors.Comparison | None,
 ) -> list[str]:
-    """Each row's notes cell, cached per row under the latest change of its clauses'
+    """Each row's notes cell, kept per row under the latest change of its clauses'
     amendments (and the positions, and whose drafts the viewer sees): a submission on
-    one clause re-renders that row's notes only. ``computed`` (a page just computed)
-    already holds the notes of every row."""
+    one clause re-renders that row's notes only. The page's notes are one cache entry
+    (a long page would otherwise write hundreds, and a bounded cache evicts its own
+    text cells); ``computed`` (a page just computed) already holds every row's notes."""
     ids = [i for a_ids, b_id in row_ids for i in (*a_ids, *([b_id] if b_id else []))]
     tops, said = selectors.comparison_notes_state(clause_ids=ids, user=request.user)
-    prefix = f"redraft:compare-notes:v1:{said}:{hash_options(options)}:{request.LANGUAGE_CODE}"
     keys = [
-        prefix + ":" + hashlib.sha256(
-            repr((a_ids, b_id, [tops.get(i) for i in a_ids], b_id and tops.get(b_id))).encode()
-        ).hexdigest()
+        repr((a_ids, b_id, [tops.get(i) for i in a_ids], b_id and tops.get(b_id)))
         for a_ids, b_id in row_ids
-    ]  # fmt: skip
-    found: dict[str, str] = cache.get_many(keys) if computed is None else {}
-    missing = [n for n, key in enumerate(keys) if key not in found]
-    if missing:
-        if computed is not None:
-            notes = [(row.positions, row.amendments) for row in computed.rows]
-        else:
-            notes = selectors.comparison_notes(
-                rows=[row_ids[n] for n in missing], user=request.user, options=options
-            )
-        rendered = _cut(
-            render_to_string(
-                "guidelines/_compare_table.html",
-                {
-                    "a": a,
-                    "b": b,
-                    "comparison": _Table(
-                        [
-                            _TableRow("", "", positions, amendments)
-                            for positions, amendments in notes
-                        ],
-                        False,
-                    ),
-                    "notes_only": True,
-                },
-                request,
-            ),
-            NOTES_END,
+    ]
+    blob_key = f"redraft:compare-notes:v2:{page_key}:{said}"
+    kept: dict[str, str] = {} if computed is not None else (cache.get(blob_key) or {})
+    missing = [n for n, key in enumerate(keys) if key not in kept]
+    if not missing:
+        return [kept[key] for key in keys]
+    if computed is not None:
+        notes = [(row.positions, row.amendments) for row in computed.rows]
+    else:
+        notes = selectors.comparison_notes(
+            rows=[row_ids[n] for n in missing], user=request.user, options=options
         )
-        fresh = {keys[n]: html for n, html in zip(missing, rendered, strict=True)}
-        cache.set_many(fresh, settings.REDRAFT_DIFF_CACHE_SECONDS)
-        found = {**found, **fresh}
-    return [found[key] for key in keys]
+    rendered = _cut(
+        render_to_string(
+            "guidelines/_compare_table.html",
+            {
+                "a": a,
+                "b": b,
+                "comparison": _Table(
+                    [_TableRow("", "", positions, amendments) for positions, amendments in notes],
+                    False,
+                ),
+                "notes_only": True,
+            },
+            request,
+        ),
+        NOTES_END,
+    )
+    kept = {**kept, **{keys[n]: html for n, html in zip(missing, rendered, strict=True)}}
+    # Only this page's rows as they stand now: the notes of rows changed since go.
+    page = {key: kept[key] for key in keys}
+    cache.set(blob_key, page, settings.REDRAFT_DIFF_CACHE_SECONDS)
+    return [page[key] for key in keys]
 
 
 def _cut(html: str, marker: str) -> list[str]:
