@@ -514,22 +514,24 @@ def _compare_fork_window(
     table = connection.ops.quote_name(Clause._meta.db_table)
     order_column = connection.ops.quote_name("order")
 
-    def words_sql(alias: str) -> str:
-        return f"TRIM({alias}.heading || ' ' || {alias}.text)"
-
+    # The same words: the same heading and text (most clauses, compared without building
+    # anything), else the same heading and text joined as the rows join them.
+    same_words = (
+        "(ca.heading = cb.heading AND ca.text = cb.text"
+        " OR TRIM(ca.heading || ' ' || ca.text) = TRIM(cb.heading || ' ' || cb.text))"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*),"  # noqa: S608 (no user input: table names and ids)
-            f" SUM(CASE WHEN ca.id IS NULL THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN ca.id IS NOT NULL AND {words_sql('ca')} = {words_sql('cb')}"
-            f"  AND ca.number = cb.number THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN ca.id IS NOT NULL AND {words_sql('ca')} = {words_sql('cb')}"
-            f"  AND ca.number <> cb.number THEN 1 ELSE 0 END)"
+            f"SELECT COUNT(*), COUNT(*) - COUNT(pair.same), COUNT(pair.same)"  # noqa: S608
+            f" FILTER (WHERE pair.same AND pair.renumbered),"
+            f" COUNT(pair.same) FILTER (WHERE pair.same AND NOT pair.renumbered)"
+            f" FROM (SELECT CASE WHEN ca.id IS NULL THEN NULL ELSE {same_words} END AS same,"
+            f" ca.number <> cb.number AS renumbered"
             f" FROM {table} cb LEFT JOIN {table} ca ON ca.edition_id = %s AND ca.eid = cb.eid"
-            f" WHERE cb.edition_id = %s",
+            f" WHERE cb.edition_id = %s) pair",
             [a.pk, b.pk],
         )
-        total_b, new, same, renumbered = (int(n or 0) for n in cursor.fetchone())
+        total_b, new, renumbered, same = (int(n or 0) for n in cursor.fetchone())
     matched = total_b - new
     in_b = Clause.objects.filter(edition_id=b.pk, eid=OuterRef("eid"))
     kept_before = (
@@ -794,7 +796,8 @@ def _amendments_of(
     amendments = Amendment.objects.visible_to(user)
     if isinstance(clause_ids, _BothEditions):
         editions = list(clause_ids)
-        amendments = amendments.filter(edition_id__in=editions, clause__edition_id__in=editions)
+        # An amendment's clause is in its target edition (amendment_create checks it).
+        amendments = amendments.filter(edition_id__in=editions)
     else:
         amendments = amendments.filter(clause_id__in=clause_ids)
     if options.status:
