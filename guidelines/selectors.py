@@ -909,12 +909,16 @@ def comparison_notes_state(*, clause_ids: Sequence[int], user: User) -> tuple[di
     from amendments.models import Amendment
     from positions.models import Position, PositionLink
 
-    tops = dict(
-        Amendment.history.filter(clause_id__in=list(clause_ids))
-        .order_by()
-        .values_list("clause_id")
-        .annotate(top=Max("history_id"))
-    )
+    # One index probe per clause (the history's clause index): a list of the page's
+    # ids matched against the whole history table is a scan of it.
+    latest = Amendment.history.filter(clause_id=OuterRef("pk")).order_by("-history_id")
+    tops = {
+        clause_id: top
+        for clause_id, top in Clause.objects.filter(pk__in=list(clause_ids))
+        .annotate(top=Subquery(latest.values("history_id")[:1]))
+        .values_list("pk", "top")
+        if top is not None
+    }
     organisation = permissions.organisation_of(user)
     said = (
         Position.objects.aggregate(n=Count("pk"), top=Max("pk")),
