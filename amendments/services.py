@@ -600,7 +600,11 @@ def _number(amendment: Amendment, now: datetime.datetime) -> None:
     # Lock the target edition: every submission to it queues here, so numbering is
     # serialised per edition. Without it two submissions could read the same maximum
     # and take the same number (the unique constraint would then fail one of them).
-    Edition.objects.select_for_update().filter(pk=amendment.edition_id).get()
+    # FOR NO KEY UPDATE: it queues submissions as FOR UPDATE would, but lets a filing's
+    # foreign key check (FOR KEY SHARE of the edition, taken at its commit while it holds
+    # the audit chain's head) through; FOR UPDATE made the two wait on each other and
+    # PostgreSQL broke the deadlock with a 500 (the load test, ten writers).
+    Edition.objects.select_for_update(no_key=True).filter(pk=amendment.edition_id).get()
     last = Amendment.objects.filter(edition_id=amendment.edition_id).aggregate(last=Max("sequence"))
     amendment.sequence = (last["last"] or 0) + 1
     amendment.number = f"A-{amendment.sequence}"

@@ -9,13 +9,21 @@ import django_filters
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet, Subquery
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from config.api import etag
+from config.api import Pagination, etag
 from guidelines import selectors
 from guidelines.models import Clause, ClauseCorrespondence, Edition, Instrument
 
@@ -218,10 +226,19 @@ class CompareRowSerializer(serializers.Serializer):
 
 
 class CompareView(APIView):
-    """Edition A against edition B as data: per aligned pair, the word diff operations and
-    the ids of the positions and amendments (visible to the user) beside it."""
+    """Edition A against edition B as data, a page of rows at a time (``page``,
+    ``page_size`` as on the other lists): per aligned pair, the word diff operations and
+    the ids of the positions and amendments (visible to the user) beside it; ``count``
+    and ``summary`` cover every row. Only the page's rows are diffed, so a page costs
+    about the same at any length."""
+
+    pagination_class = Pagination
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter("page", int, description="A page number within the rows."),
+            OpenApiParameter("page_size", int, description="Rows on a page (at most 500)."),
+        ],
         responses=inline_serializer(
             "Comparison",
             {
@@ -229,27 +246,57 @@ class CompareView(APIView):
                 "b": serializers.CharField(),
                 "method": serializers.CharField(),
                 "word_diff": serializers.BooleanField(),
+                "summary": serializers.DictField(
+                    child=serializers.IntegerField(), help_text="rows of each kind"
+                ),
+                "count": serializers.IntegerField(help_text="rows on every page"),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
                 "rows": CompareRowSerializer(many=True),
             },
-        )
+        ),
     )
     def get(self, request: Request, a: str, b: str) -> Response:
         edition_a = selectors.edition_get(slug=a, user=request.user)
         edition_b = selectors.edition_get(slug=b, user=request.user)
+        raw_page = request.query_params.get("page", "1")
+        # As the other lists answer it: a page that is not a number of the rows is a 404.
+        if not raw_page.isdigit() or int(raw_page) < 1 or len(raw_page) > 12:
+            raise NotFound(_("Invalid page."))
+        number = int(raw_page)
+        size = Pagination().get_page_size(request) or Pagination.page_size
         # Cached as the comparison page's table is: the stamp names everything the rows
-        # depend on (the viewer's drafts included), so the data is never stale. A long
-        # comparison costs a second to compute, and scripts ask for it again and again.
+        # depend on (the viewer's drafts included), so the data is never stale.
         stamp = selectors.comparison_stamp(a=edition_a, b=edition_b, user=request.user)
-        key = f"redraft:api-compare:v1:{stamp}"
+        key = f"redraft:api-compare:v2:{stamp}:{number}:{size}"
         data = cache.get(key)
         if data is None:
-            data = self.comparison(edition_a, edition_b, request.user)
+            data = self.comparison(edition_a, edition_b, request.user, number, size)
             cache.set(key, data, settings.REDRAFT_DIFF_CACHE_SECONDS)
-        return Response(data)
+        if data is _NO_SUCH_PAGE:
+            raise NotFound(_("Invalid page."))
+        url = request.build_absolute_uri()
+        last = data["pages"]
+        body = {k: v for k, v in data.items() if k != "pages"}
+        body["next"] = replace_query_param(url, "page", number + 1) if number < last else None
+        body["previous"] = (
+            None
+            if number == 1
+            else remove_query_param(url, "page")
+            if number == 2
+            else replace_query_param(url, "page", number - 1)
+        )
+        return Response(body)
 
     @staticmethod
-    def comparison(edition_a: Edition, edition_b: Edition, user: Any) -> dict[str, Any]:
-        comparison = selectors.compare_editions(a=edition_a, b=edition_b, user=user)
+    def comparison(
+        edition_a: Edition, edition_b: Edition, user: Any, number: int, size: int
+    ) -> dict[str, Any] | str:
+        comparison = selectors.compare_editions(
+            a=edition_a, b=edition_b, user=user, page=str(number), per_page=size
+        )
+        if comparison.page != number:
+            return _NO_SUCH_PAGE
         rows = [
             {
                 "kind": row.kind,
@@ -267,5 +314,12 @@ class CompareView(APIView):
             "b": edition_b.slug,
             "method": comparison.method,
             "word_diff": comparison.word_diff,
+            "summary": comparison.summary,
+            "count": comparison.count,
+            "pages": comparison.pages,
             "rows": rows,
         }
+
+
+# Cached for a page past the last, so that asking again costs no comparison.
+_NO_SUCH_PAGE = "no-such-page"

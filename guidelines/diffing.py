@@ -151,3 +151,13 @@ def typography_fold(text: str) -> str:
     folded = folded.translate(_LIGATURES).translate(_QUOTES)
     folded = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", folded)
     return _SPACES.sub(" ", folded)
+
+
+def words_differ(a: str, b: str, *, fold: Callable[[str], str] | None = None) -> bool:
+    """Whether ``word_diff(a, b, fold=fold)`` would show a change, without diffing: the
+    words (their folded keys with ``fold``) of both texts are compared in sequence."""
+    if a == b:
+        return False
+    if fold is None:
+        return True
+    return [key for _t, key in _tokens(a, fold)] != [key for _t, key in _tokens(b, fold)]

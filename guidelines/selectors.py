@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Callable, Sequence
@@ -13,19 +14,20 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db import models
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
+from django.db import connection, models
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from guidelines import permissions
-from guidelines.diffing import DiffOp, has_changes, word_diff
+from guidelines.diffing import DiffOp, has_changes, word_diff, words_differ
 from guidelines.exporting import EditionData
 from guidelines.importing import ParsedClause
 from guidelines.models import Clause, ClauseCorrespondence, Edition, Instrument
 
 if TYPE_CHECKING:
+    from amendments.models import AmendmentQuerySet
     from guidelines.tracked import TrackedParagraph
 
 User = AbstractBaseUser | AnonymousUser
@@ -342,6 +344,7 @@ class CompareRow:
     changed: bool
     positions: list[Any]
     amendments: list[Any]
+    cells: str = ""  # the row's text cells, rendered and cached apart from its notes
 
     @property
     def anchor(self) -> str:
@@ -358,14 +361,24 @@ class Comparison:
     summary: dict[str, int]
     amendment_summary: dict[str, int]
     options: CompareOptions
+    count: int = 0  # rows after the filters, on every page
+    page: int = 1
+    pages: int = 1
 
 
-def _clause_rows(edition: Edition) -> list[dict[str, Any]]:
+# Rows on one page of a comparison (as many as clauses on a page of an edition).
+COMPARE_ROWS_PER_PAGE = 500
+
+
+def _clause_rows(
+    edition: Edition, clauses: models.QuerySet[Clause] | None = None
+) -> list[dict[str, Any]]:
     # One reverse() for the edition, not one per clause: pages list a thousand.
     prefix = reverse("clause_detail", kwargs={"slug": edition.slug, "eid": "x"})[:-2]
+    chosen = edition.clauses.all() if clauses is None else clauses
     rows: list[dict[str, Any]] = [
         dict(row)
-        for row in edition.clauses.in_document_order().values(
+        for row in chosen.order_by("order").values(
             "id", "kind", "number", "eid", "depth", "heading", "text", "note"
         )
     ]
@@ -383,6 +396,8 @@ def compare_editions(
     options: CompareOptions | None = None,
     b_rows: list[dict[str, Any]] | None = None,
     with_cosponsors: bool = False,
+    page: str | None = None,
+    per_page: int = COMPARE_ROWS_PER_PAGE,
 ) -> Comparison:
     """Edition A against edition B, one row per aligned pair in B's order, A's unmatched
     clauses where they stood; each row with its word diff and the positions and
@@ -394,32 +409,282 @@ def compare_editions(
     side by side. Clauses only in A read "not known" when B is partial. A fixed number
     of queries, whatever the number of clauses and annotations.
 
+    ``page`` (read as ``Paginator.get_page`` reads it) asks for one page of
+    ``per_page`` rows: only that page's rows are diffed and annotated, and the summary
+    counts still cover every row (by comparing texts, not by diffing them). Along a fork
+    of two stored editions, with no option or filter, even the alignment is windowed:
+    the page's clauses are read by the (edition, order) index and the counts are SQL
+    aggregates, so the page costs about the same at any length. Without ``page``, every
+    row (after the filters) is returned.
+
     ``b_rows`` compares A with a text that is not stored (a what-if or a consolidation
     preview): rows like ``_clause_rows`` gives, with negative ids, matched by eid.
     ``with_cosponsors`` reads each amendment's co-sponsorships with their organisations
     (one more query, whatever the number of amendments) for the synoptic table.
     """
-    from amendments.models import Amendment, CoSponsorship
-    from guidelines.aligning import AlignItem, Match, align_by_eid, align_by_text
     from guidelines.diffing import typography_fold
-    from guidelines.models import ClauseCorrespondence
-    from positions.selectors import positions_for_clauses
 
     options = options or CompareOptions()
+    fork = b_rows is not None or b.based_on_id == a.pk or a.based_on_id == b.pk
+    same_language = a.language == b.language
+    word_diff_on = fork or same_language
+    fold = typography_fold if options.typography else None
+    windowed_fork = (
+        page is not None
+        and b_rows is None
+        and fork
+        and not options.typography
+        and not options.changed_only
+        and not options.filters_annotations
+        and not ClauseCorrespondence.objects.filter(edition_a=a, edition_b=b).exists()
+    )
+    if windowed_fork:
+        return _compare_fork_window(
+            a=a, b=b, user=user, options=options, page=str(page), per_page=per_page,
+            with_cosponsors=with_cosponsors,
+        )  # fmt: skip
+
     rows_a = _clause_rows(a)
     rows_b = b_rows if b_rows is not None else _clause_rows(b)
+    rows, method = _aligned_rows(a, b, rows_a, rows_b, fork=fork, planned=b_rows is not None)
+    for row in rows:
+        _decide_change(row, word_diff_on=word_diff_on, fold=fold)
+    summary = _kind_summary(row.kind for row in rows)
+    # Stored editions: the ids as a subquery (a list of every clause id of two long
+    # editions costs seconds to send); a planned text: its ids.
+    clause_ids: list[int] | models.QuerySet[Any] = (
+        Clause.objects.filter(edition_id__in=[a.pk, b.pk]).values("id")
+        if b_rows is None
+        else [c["id"] for c in rows_a + rows_b if c["id"] > 0]
+    )
+    amendment_summary = _amendment_summary(
+        clause_ids=_clauses_of(a, b) if b_rows is None else clause_ids, user=user, options=options
+    )
+    if options.changed_only:
+        rows = [r for r in rows if r.changed]
+    if options.filters_annotations:
+        # The filter keeps the rows with a matching note: every row's notes are read
+        # (a fixed number of queries, the size of the notes, not of the texts).
+        _annotate(rows, clause_ids=clause_ids, user=user, options=options,
+                  with_cosponsors=with_cosponsors)  # fmt: skip
+        rows = [r for r in rows if r.positions or r.amendments]
+    current = None
+    if page is not None:
+        current = Paginator(range(len(rows)), per_page).get_page(page)
+        rows = rows[current.start_index() - 1 : current.end_index()] if rows else []
+    _diff(rows, word_diff_on=word_diff_on, fold=fold)
+    if not options.filters_annotations:
+        ids = (
+            [c["id"] for row in rows for c in row.a + ([row.b] if row.b else []) if c["id"] > 0]
+            if page is not None
+            else clause_ids
+        )
+        _annotate(rows, clause_ids=ids, user=user, options=options,
+                  with_cosponsors=with_cosponsors)  # fmt: skip
+    count = current.paginator.count if current else len(rows)
+    return Comparison(
+        a, b, rows, word_diff_on, method, summary, amendment_summary, options,
+        count=count,
+        page=current.number if current else 1,
+        pages=current.paginator.num_pages if current else 1,
+    )  # fmt: skip
+
+
+def _compare_fork_window(
+    *,
+    a: Edition,
+    b: Edition,
+    user: User,
+    options: CompareOptions,
+    page: str,
+    per_page: int,
+    with_cosponsors: bool,
+) -> Comparison:
+    """One page of a fork's comparison (stored editions, matched by eid, no option).
+
+    What is read grows with the page, not with the editions, but for three SQL
+    statements that the database answers from its indexes: the summary (B's clauses
+    joined to A's by eid, their words compared), A's clauses missing from B with the B
+    order of the row each stands after (the nearest earlier A clause that B kept), and
+    the rank in B of those rows. The page's own clauses are then read by the
+    (edition, order) index and by eid, and only they are diffed and annotated.
+    """
+    from guidelines.aligning import dice, words
+
+    table = connection.ops.quote_name(Clause._meta.db_table)
+    order_column = connection.ops.quote_name("order")
+
+    # The same words: the same heading and text (most clauses, compared without building
+    # anything), else the same heading and text joined as the rows join them.
+    same_words = (
+        "(ca.heading = cb.heading AND ca.text = cb.text"
+        " OR TRIM(ca.heading || ' ' || ca.text) = TRIM(cb.heading || ' ' || cb.text))"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), COUNT(*) - COUNT(pair.same), COUNT(pair.same)"  # noqa: S608
+            f" FILTER (WHERE pair.same AND pair.renumbered),"
+            f" COUNT(pair.same) FILTER (WHERE pair.same AND NOT pair.renumbered)"
+            f" FROM (SELECT CASE WHEN ca.id IS NULL THEN NULL ELSE {same_words} END AS same,"
+            f" ca.number <> cb.number AS renumbered"
+            f" FROM {table} cb LEFT JOIN {table} ca ON ca.edition_id = %s AND ca.eid = cb.eid"
+            f" WHERE cb.edition_id = %s) pair",
+            [a.pk, b.pk],
+        )
+        total_b, new, renumbered, same = (int(n or 0) for n in cursor.fetchone())
+    matched = total_b - new
+    in_b = Clause.objects.filter(edition_id=b.pk, eid=OuterRef("eid"))
+    kept_before = (
+        Clause.objects.filter(edition_id=a.pk, order__lt=OuterRef("order"))
+        .annotate(b_order=Subquery(in_b.values("order")[:1]))
+        .filter(b_order__isnull=False)
+        .order_by("-order")
+        .values("b_order")[:1]
+    )
+    missing = list(
+        Clause.objects.filter(edition_id=a.pk)
+        .filter(~Exists(in_b))
+        .annotate(anchor=Subquery(kept_before))
+        .order_by("order")
+        .values_list("id", "order", "anchor")
+    )
+    anchors = sorted({anchor for _i, _o, anchor in missing if anchor is not None})
+    rank_of: dict[int, int] = {}
+    if anchors and matched:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT o, r FROM (SELECT {order_column} AS o,"  # noqa: S608
+                f" ROW_NUMBER() OVER (ORDER BY {order_column}) - 1 AS r"
+                f" FROM {table} WHERE edition_id = %s) ranked"
+                f" WHERE o IN ({', '.join(['%s'] * len(anchors))})",
+                [b.pk, *anchors],
+            )
+            rank_of = {int(o): int(r) for o, r in cursor.fetchall()}
+    # Each missing clause stands after the B row of rank k (-1: before every row; with
+    # no pair at all, after the last, as the whole comparison places them).
+    placed = sorted(
+        (
+            total_b - 1 if not matched else (-1 if anchor is None else rank_of[anchor]),
+            order,
+            clause_id,
+        )
+        for clause_id, order, anchor in missing
+    )
+    missing_ranks = [k for k, _o, _i in placed]
+    count = total_b + len(placed)
+    current = Paginator(range(count), per_page).get_page(page)
+    start, stop = (current.start_index() - 1, current.end_index()) if count else (0, 0)
+
+    def position_of_b(rank: int) -> int:
+        return rank + bisect.bisect_left(missing_ranks, rank)
+
+    first_b = bisect.bisect_left(range(total_b), start, key=position_of_b)
+    stop_b = bisect.bisect_left(range(total_b), stop, key=position_of_b)
+    missing_here = [
+        (k + 1 + i, clause_id)
+        for i, (k, _o, clause_id) in enumerate(placed)
+        if start <= k + 1 + i < stop
+    ]
+    page_b: list[dict[str, Any]] = []
+    if stop_b > first_b:
+        orders = list(b.clauses.order_by("order").values_list("order", flat=True)[first_b:stop_b])
+        page_b = _clause_rows(b, b.clauses.filter(order__gte=orders[0], order__lte=orders[-1]))
+    eids = [c["eid"] for c in page_b]
+    missing_ids = [clause_id for _p, clause_id in missing_here]
+    page_a = (
+        _clause_rows(a, a.clauses.filter(Q(eid__in=eids) | Q(id__in=missing_ids)))
+        if eids or missing_ids
+        else []
+    )
+    a_by_eid = {c["eid"]: c for c in page_a}
+    a_by_id = {c["id"]: c for c in page_a}
+    positioned: list[tuple[int, CompareRow]] = []
+    for rank, clause in enumerate(page_b, start=first_b):
+        old = a_by_eid.get(clause["eid"])
+        if old is None:
+            row = CompareRow("new", [], clause, 0.0, [], False, [], [])
+        elif old["words"] == clause["words"]:
+            kind = "same" if old["number"] == clause["number"] else "renumbered"
+            row = CompareRow(kind, [old], clause, 1.0, [], False, [], [])
+        else:
+            score = dice(words(old["words"]), words(clause["words"]))
+            row = CompareRow("modified", [old], clause, score, [], False, [], [])
+        _decide_change(row, word_diff_on=True, fold=None)
+        positioned.append((position_of_b(rank), row))
+    missing_kind = NOT_KNOWN if b.is_partial else "deleted"
+    for position, clause_id in missing_here:
+        row = CompareRow(missing_kind, [a_by_id[clause_id]], None, 0.0, [], False, [], [])
+        _decide_change(row, word_diff_on=True, fold=None)
+        positioned.append((position, row))
+    rows = [row for _p, row in sorted(positioned, key=lambda pr: pr[0])]
+    _diff(rows, word_diff_on=True, fold=None)
+    _annotate(
+        rows,
+        clause_ids=[c["id"] for c in page_a + page_b],
+        user=user,
+        options=options,
+        with_cosponsors=with_cosponsors,
+    )
+    summary = _ordered_summary(
+        {
+            "same": same,
+            "renumbered": renumbered,
+            "modified": matched - same - renumbered,
+            "new": new,
+            missing_kind: len(placed),
+        }
+    )
+    amendment_summary = _amendment_summary(clause_ids=_clauses_of(a, b), user=user, options=options)
+    return Comparison(
+        a, b, rows, True, "eid", summary, amendment_summary, options,
+        count=count, page=current.number, pages=current.paginator.num_pages,
+    )  # fmt: skip
+
+
+# The kinds in the order the summary lists them.
+_SUMMARY_ORDER = (
+    "same", "modified", "renumbered", "split", "merged", "new", "deleted", NOT_KNOWN,
+    UNMATCHED,
+)  # fmt: skip
+
+
+def _kind_summary(kinds: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for kind in kinds:
+        counts[kind] = counts.get(kind, 0) + 1
+    return _ordered_summary(counts)
+
+
+def _ordered_summary(counts: dict[str, int]) -> dict[str, int]:
+    rank = {kind: i for i, kind in enumerate(_SUMMARY_ORDER)}
+    return {k: n for k, n in sorted(counts.items(), key=lambda kv: rank.get(kv[0], 99)) if n}
+
+
+def _aligned_rows(
+    a: Edition,
+    b: Edition,
+    rows_a: list[dict[str, Any]],
+    rows_b: list[dict[str, Any]],
+    *,
+    fork: bool,
+    planned: bool,
+) -> tuple[list[CompareRow], str]:
+    """Every row of the comparison, aligned, in B's order with A's unmatched clauses
+    where they stood; no diff and no note yet."""
+    from guidelines.aligning import AlignItem, Match, align_by_eid, align_by_text
+
     by_id = {r["id"]: r for r in rows_a + rows_b}
-    fork = b_rows is not None or b.based_on_id == a.pk or a.based_on_id == b.pk
     same_language = a.language == b.language
     stored = (
         []
-        if b_rows is not None
+        if planned
         else list(
             ClauseCorrespondence.objects.filter(edition_a=a, edition_b=b).values_list(
                 "source_id", "target_id", "kind", "score"
             )
         )
     )
+    b_rows = rows_b if planned else None
     matches: list[Match]
     if stored:
         method = "stored"
@@ -476,43 +741,107 @@ def compare_editions(
         ordered.extend(insert_after.get(index, []))
     rows = ordered if row_of_a else ordered + leading
 
-    # Word diffs, in one cached batch; none across languages.
-    word_diff_on = fork or same_language
-    pairs = []
-    for row in rows:
-        old = " ".join(c["words"] for c in row.a)
-        new = row.b["words"] if row.b else ""
-        pairs.append((old, new) if word_diff_on and row.a and row.b else ("", ""))
-    # With the typography option, words compare by their folded form and B is quoted
-    # as written.
-    fold = typography_fold if options.typography else None
-    for row, ops in zip(rows, word_diffs(pairs, fold=fold), strict=True):
-        if word_diff_on and row.a and row.b:
-            row.ops = ops
-            # A split or a merge changes the structure even when no word changed.
-            row.changed = (
-                has_changes(ops)
-                or row.kind in ("split", "merged")
-                or (len(row.a) == 1 and row.a[0]["number"] != row.b["number"])
-            )
-            if not row.changed and row.kind in ("modified", "renumbered"):
-                row.kind = "same"  # only typography differed, and it is folded away
-        else:
-            row.changed = True
+    return rows, method
 
-    # Annotations: the positions and amendments on either side of each row.
-    # Stored editions: the ids as a subquery (a list of every clause id of two long
-    # editions costs seconds to send); a planned text: its ids.
-    clause_ids: list[int] | models.QuerySet[Any] = (
-        Clause.objects.filter(edition_id__in=[a.pk, b.pk]).values("id")
-        if b_rows is None
-        else [c["id"] for c in rows_a + rows_b if c["id"] > 0]
+
+def _decide_change(
+    row: CompareRow, *, word_diff_on: bool, fold: Callable[[str], str] | None
+) -> None:
+    """Whether the row changed, from its texts alone (as its word diff would say)."""
+    if word_diff_on and row.a and row.b:
+        old = " ".join(c["words"] for c in row.a)
+        # A split or a merge changes the structure even when no word changed.
+        row.changed = (
+            words_differ(old, row.b["words"], fold=fold)
+            or row.kind in ("split", "merged")
+            or (len(row.a) == 1 and row.a[0]["number"] != row.b["number"])
+        )
+        if not row.changed and row.kind in ("modified", "renumbered"):
+            row.kind = "same"  # only typography differed, and it is folded away
+    else:
+        row.changed = True
+
+
+def _diff(rows: list[CompareRow], *, word_diff_on: bool, fold: Callable[[str], str] | None) -> None:
+    """The rows' word diffs, in one cached batch; none across languages. With the
+    typography option, words compare by their folded form and B is quoted as written."""
+    if not word_diff_on:
+        return
+    pairs = [
+        (" ".join(c["words"] for c in row.a), row.b["words"]) if row.a and row.b else ("", "")
+        for row in rows
+    ]
+    for row, ops in zip(rows, word_diffs(pairs, fold=fold), strict=True):
+        if row.a and row.b:
+            row.ops = ops
+
+
+class _BothEditions(tuple[int, int]):
+    """The clauses of two stored editions, as a scope for their amendments: read by the
+    amendments' edition (an index), not through a list or a subquery of clause ids."""
+
+
+def _clauses_of(a: Edition, b: Edition) -> _BothEditions:
+    return _BothEditions((a.pk, b.pk))
+
+
+def _amendments_of(
+    *,
+    clause_ids: Sequence[int] | models.QuerySet[Any],
+    user: User,
+    options: CompareOptions,
+) -> AmendmentQuerySet:
+    from amendments.models import Amendment
+
+    amendments = Amendment.objects.visible_to(user)
+    if isinstance(clause_ids, _BothEditions):
+        editions = list(clause_ids)
+        # An amendment's clause is in its target edition (amendment_create checks it).
+        amendments = amendments.filter(edition_id__in=editions)
+    else:
+        amendments = amendments.filter(clause_id__in=clause_ids)
+    if options.status:
+        amendments = amendments.filter(status=options.status)
+    if options.organisation:
+        amendments = amendments.filter(proposer_id=options.organisation)
+    return amendments
+
+
+def _amendment_summary(
+    *, clause_ids: Sequence[int] | models.QuerySet[Any], user: User, options: CompareOptions
+) -> dict[str, int]:
+    """The amendments beside the comparison's rows, by status (one query): every clause
+    of both editions stands on a row, so these are the amendments on either edition's
+    clauses that the filters keep (none when filtering positions by stance)."""
+    from amendments.models import Amendment
+
+    if options.stance or (not isinstance(clause_ids, models.QuerySet) and not clause_ids):
+        return {}
+    counts = dict(
+        _amendments_of(clause_ids=clause_ids, user=user, options=options)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
     )
+    return {str(label): counts[k] for k, label in Amendment.Status.choices if counts.get(k)}
+
+
+def _annotate(
+    rows: list[CompareRow],
+    *,
+    clause_ids: Sequence[int] | models.QuerySet[Any],
+    user: User,
+    options: CompareOptions,
+    with_cosponsors: bool,
+) -> None:
+    """The positions and amendments on either side of each row (two queries)."""
+    from amendments.models import Amendment, CoSponsorship
+    from positions.selectors import positions_for_clauses
+
     positions = positions_for_clauses(clause_ids=clause_ids, user=user)
     amendments_by_clause: dict[int, list[Any]] = {}
     amendments = (
-        Amendment.objects.visible_to(user)
-        .filter(clause_id__in=clause_ids)
+        _amendments_of(clause_ids=clause_ids, user=user, options=options)
         .select_related("proposer")
         .in_number_order()
     )
@@ -523,10 +852,6 @@ def compare_editions(
                 queryset=CoSponsorship.objects.select_related("organisation"),
             )
         )
-    if options.status:
-        amendments = amendments.filter(status=options.status)
-    if options.organisation:
-        amendments = amendments.filter(proposer_id=options.organisation)
     # Labels and URLs once per request, not per amendment (get_FOO_display and reverse
     # cost a thousand times over on a long comparison).
     status_labels = {k: str(v) for k, v in Amendment.Status.choices}
@@ -537,11 +862,10 @@ def compare_editions(
         amendment.operation_label = operation_labels[amendment.operation]  # type: ignore[attr-defined]
         amendment.url = f"{amendment_url}{amendment.pk}/"  # type: ignore[attr-defined]
         amendments_by_clause.setdefault(amendment.clause_id, []).append(amendment)
-    amendment_summary: dict[str, int] = {}
-    counted: set[int] = set()  # an amendment on a split clause stands on several rows
     for row in rows:
         ids = [c["id"] for c in row.a] + ([row.b["id"]] if row.b else [])
         seen: set[int] = set()
+        row.positions, row.amendments = [], []
         for clause_id in ids:
             for position in positions.get(clause_id, []):
                 if position.id in seen or options.status:  # positions have no status
@@ -554,33 +878,79 @@ def compare_editions(
                 row.positions.append(position)
             if not options.stance:
                 row.amendments.extend(amendments_by_clause.get(clause_id, []))
-        for amendment in row.amendments:
-            if amendment.pk in counted:
-                continue
-            counted.add(amendment.pk)
-            label = amendment.status_label
-            amendment_summary[label] = amendment_summary.get(label, 0) + 1
-
-    summary: dict[str, int] = {}
-    for row in rows:
-        summary[row.kind] = summary.get(row.kind, 0) + 1
-    if options.changed_only:
-        rows = [r for r in rows if r.changed]
-    if options.filters_annotations:
-        rows = [r for r in rows if r.positions or r.amendments]
-    return Comparison(a, b, rows, word_diff_on, method, summary, amendment_summary, options)
 
 
-def comparison_stamp(*, a: Edition, b: Edition, user: User) -> str:
-    """What a rendered comparison depends on, as a short string (three queries).
+def comparison_notes(
+    *,
+    rows: Sequence[tuple[Sequence[int], int | None]],
+    user: User,
+    options: CompareOptions,
+) -> list[tuple[list[Any], list[Any]]]:
+    """The notes of some rows of the comparison, read afresh: for each row (the ids of
+    its A clauses and of its B clause) its positions and amendments as
+    ``compare_editions`` gives them. Two queries, whatever the size of the editions:
+    the rows' clauses are named by their ids."""
+    light = [
+        CompareRow("", [{"id": i} for i in a_ids], {"id": b_id} if b_id else None, 0.0, [],
+                   False, [], [])
+        for a_ids, b_id in rows
+    ]  # fmt: skip
+    ids = [i for a_ids, b_id in rows for i in (*a_ids, *([b_id] if b_id else [])) if i > 0]
+    _annotate(light, clause_ids=ids, user=user, options=options, with_cosponsors=False)
+    return [(row.positions, row.amendments) for row in light]
 
-    The clauses of both editions (a change of wording, a new clause, a move), their
-    correspondences, every amendment and position change (their history or their ids),
-    and whose drafts the viewer sees. A rendered table keyed by it is never stale.
-    """
+
+def comparison_notes_state(*, clause_ids: Sequence[int], user: User) -> tuple[dict[int, int], str]:
+    """What the notes of the given clauses depend on (three queries): for each clause the
+    latest history row of its amendments (every change of an amendment, its filing,
+    submission, withdrawal or decision, writes one naming the clause), and, as a short
+    string, the positions and their links (few, and rarely written: counted whole) and
+    whose drafts the viewer sees."""
     from amendments.models import Amendment
     from positions.models import Position, PositionLink
 
+    # One index probe per clause (the history's clause index): a list of the page's
+    # ids matched against the whole history table is a scan of it.
+    latest = Amendment.history.filter(clause_id=OuterRef("pk")).order_by("-history_id")
+    tops = {
+        clause_id: top
+        for clause_id, top in Clause.objects.filter(pk__in=list(clause_ids))
+        .annotate(top=Subquery(latest.values("history_id")[:1]))
+        .values_list("pk", "top")
+        if top is not None
+    }
+    organisation = permissions.organisation_of(user)
+    said = (
+        Position.objects.aggregate(n=Count("pk"), top=Max("pk")),
+        PositionLink.objects.aggregate(n=Count("pk"), top=Max("pk")),
+        organisation.pk if organisation else 0,
+        permissions.is_secretariat(user),
+    )
+    return tops, hashlib.sha256(repr(said).encode()).hexdigest()
+
+
+def comparison_amendment_summary(
+    *, a: Edition, b: Edition, user: User, options: CompareOptions
+) -> dict[str, int]:
+    """The amendments beside the comparison's rows, by status (see ``compare_editions``),
+    cached under the latest amendment history row and the viewer's drafts: one query
+    while no amendment changes, two when one did."""
+    from amendments.models import Amendment
+
+    top = Amendment.history.aggregate(top=Max("history_id"))["top"]
+    organisation = permissions.organisation_of(user)
+    viewer = (organisation.pk if organisation else 0, permissions.is_secretariat(user))
+    raw = repr((a.pk, b.pk, top, viewer, options.status, options.organisation, options.stance))
+    key = f"redraft:compare-amendments:v1:{hashlib.sha256(raw.encode()).hexdigest()}"
+    summary: dict[str, int] | None = cache.get(key)
+    if summary is None:
+        summary = _amendment_summary(clause_ids=_clauses_of(a, b), user=user, options=options)
+        cache.set(key, summary, settings.REDRAFT_DIFF_CACHE_SECONDS)
+    return summary
+
+
+def _text_state(*, a: Edition, b: Edition) -> tuple[Any, ...]:
+    """What the comparison's text cells depend on (two queries): see ``comparison_stamp``."""
     # Every change of a clause (created, edited, deleted) writes a history row naming
     # its edition, and a move that writes none is counted on the edition: the latest
     # history row of each edition (an index lookup) and that count stand for all its
@@ -590,13 +960,36 @@ def comparison_stamp(*, a: Edition, b: Edition, user: User) -> str:
         Edition.objects.filter(pk__in=[a.pk, b.pk])
         .annotate(top=Subquery(latest.values("history_id")[:1]))
         .order_by("pk")
-        .values_list("pk", "top", "moves")
+        .values_list("pk", "top", "moves", "completeness", "based_on_id", "language")
     )
     # This pair's correspondences, and those with the editions' language versions (the
     # table links each clause to itself in the other language).
     mapped = ClauseCorrespondence.objects.filter(
         Q(edition_a__in=[a.pk, b.pk]) | Q(edition_b__in=[a.pk, b.pk])
     ).aggregate(n=Count("pk"), at=Max("updated_at"))
+    return (a.pk, b.pk, clauses, sorted(mapped.items()))
+
+
+def comparison_text_stamp(*, a: Edition, b: Edition, user: User) -> str:
+    """What the comparison's text cells (A, B and the diff; not the notes) depend on, as
+    a short string (two queries): the clauses of both editions, their correspondences
+    and the editions' kind, and whether the viewer sees unpublished language versions
+    (each row links to its clause in them). A submission, a position or a draft changes
+    the notes only, and leaves this stamp as it was."""
+    raw = repr((_text_state(a=a, b=b), permissions.is_secretariat(user)))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def comparison_stamp(*, a: Edition, b: Edition, user: User) -> str:
+    """What a rendered comparison depends on, as a short string (five queries).
+
+    The clauses of both editions (a change of wording, a new clause, a move), their
+    correspondences, every amendment and position change (their history or their ids),
+    and whose drafts the viewer sees. A rendered table keyed by it is never stale.
+    """
+    from amendments.models import Amendment
+    from positions.models import Position, PositionLink
+
     said = {
         "amendments": Amendment.history.aggregate(top=Max("history_id"))["top"],
         "positions": Position.objects.aggregate(n=Count("pk"), top=Max("pk")),
@@ -604,7 +997,7 @@ def comparison_stamp(*, a: Edition, b: Edition, user: User) -> str:
     }
     organisation = permissions.organisation_of(user)
     viewer = (organisation.pk if organisation else 0, permissions.is_secretariat(user))
-    raw = repr((a.pk, b.pk, clauses, sorted(mapped.items()), said, viewer))
+    raw = repr((_text_state(a=a, b=b), said, viewer))
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -9,10 +9,10 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -240,24 +240,166 @@ class _RenderedComparison:
 def _compare_table(
     request: HttpRequest, a: Edition, b: Edition, options: selectors.CompareOptions
 ) -> tuple[_RenderedComparison, str]:
-    """The comparison's table, rendered once and cached until anything it shows changes.
+    """One page of the comparison's table; what it shows is never stale.
 
-    Rendering a thousand rows with their notes is most of a long comparison's time; the
-    key is the stamp of what it depends on (``selectors.comparison_stamp``) and the
-    options, so a cached table is never stale.
+    Its text cells (A, B and the diff) are rendered once and cached under the stamp of
+    the texts alone (``selectors.comparison_text_stamp``), the options and the page; its
+    notes (positions and amendments) are read for the page's clauses on every request,
+    so a submission re-renders no text cell. When a filter keeps the rows with a
+    matching note, which rows stand depends on the notes too: that table is cached whole
+    under the stamp of everything it shows (``selectors.comparison_stamp``).
     """
-    stamp = selectors.comparison_stamp(a=a, b=b, user=request.user)
     # The page (as asked: a bad number is read as the paginator reads it) is part of the key.
     asked = request.GET.get("page", "")[:12]
-    key = f"redraft:compare:v2:{stamp}:{hash_options(options)}:{request.LANGUAGE_CODE}:{asked}"
+    options_key = f"{hash_options(options)}:{request.LANGUAGE_CODE}:{asked}"
+    if options.filters_annotations:
+        stamp = selectors.comparison_stamp(a=a, b=b, user=request.user)
+        key = f"redraft:compare:v3:{stamp}:{options_key}"
+        cached = cache.get(key)
+        if cached is not None:
+            return cached["comparison"], cached["table"]
+        full = _computed_page(request, a, b, options, asked)
+        table = render_to_string(
+            "guidelines/_compare_table.html", {"a": a, "b": b, "comparison": full}, request
+        )
+        comparison = _rendered(full)
+        cache.set(
+            key, {"comparison": comparison, "table": table}, settings.REDRAFT_DIFF_CACHE_SECONDS
+        )
+        return comparison, table
+    stamp = selectors.comparison_text_stamp(a=a, b=b, user=request.user)
+    key = f"redraft:compare-cells:v1:{stamp}:{options_key}"
     cached = cache.get(key)
-    if cached is not None:
-        return cached["comparison"], cached["table"]
-    full = selectors.compare_editions(a=a, b=b, user=request.user, options=options)
-    # A long comparison is shown a page of rows at a time; the summary counts them all.
-    page = Paginator(full.rows, COMPARE_ROWS_PER_PAGE).get_page(asked)
-    full.rows = list(page.object_list)
-    # Each clause of B links to itself in B's language versions, if it has any.
+    computed: selectors.Comparison | None = None
+    if cached is None:
+        computed = _computed_page(request, a, b, options, asked)
+        cells = _cut(
+            render_to_string(
+                "guidelines/_compare_table.html",
+                {"a": a, "b": b, "comparison": computed, "cells_only": True},
+                request,
+            ),
+            CELLS_END,
+        )
+        row_ids = [
+            ([c["id"] for c in row.a], row.b["id"] if row.b else None) for row in computed.rows
+        ]
+        comparison = _rendered(computed)
+        cache.set(
+            key,
+            {"comparison": comparison, "cells": cells, "ids": row_ids},
+            settings.REDRAFT_DIFF_CACHE_SECONDS,
+        )
+    else:
+        comparison, cells, row_ids = cached["comparison"], cached["cells"], cached["ids"]
+        comparison = replace(
+            comparison,
+            amendment_summary=selectors.comparison_amendment_summary(
+                a=a, b=b, user=request.user, options=options
+            ),
+        )
+    notes = _row_notes(request, a, b, options, key, row_ids, computed)
+    rows = [_TableRow(html, note) for html, note in zip(cells, notes, strict=True)]
+    table = render_to_string(
+        "guidelines/_compare_table.html",
+        {"a": a, "b": b, "comparison": _Table(rows, comparison.word_diff)},
+        request,
+    )
+    return comparison, table
+
+
+def _row_notes(
+    request: HttpRequest,
+    a: Edition,
+    b: Edition,
+    options: selectors.CompareOptions,
+    page_key: str,
+    row_ids: list[tuple[list[int], int | None]],
+    computed: selectors.Comparison | None,
+) -> list[str]:
+    """Each row's notes cell, kept per row under the latest change of its clauses'
+    amendments (and the positions, and whose drafts the viewer sees): a submission on
+    one clause re-renders that row's notes only. The page's notes are one cache entry
+    (a long page would otherwise write hundreds, and a bounded cache evicts its own
+    text cells); ``computed`` (a page just computed) already holds every row's notes."""
+    ids = [i for a_ids, b_id in row_ids for i in (*a_ids, *([b_id] if b_id else []))]
+    tops, said = selectors.comparison_notes_state(clause_ids=ids, user=request.user)
+    keys = [
+        repr((a_ids, b_id, [tops.get(i) for i in a_ids], b_id and tops.get(b_id)))
+        for a_ids, b_id in row_ids
+    ]
+    blob_key = f"redraft:compare-notes:v2:{page_key}:{said}"
+    kept: dict[str, str] = {} if computed is not None else (cache.get(blob_key) or {})
+    missing = [n for n, key in enumerate(keys) if key not in kept]
+    if not missing:
+        return [kept[key] for key in keys]
+    if computed is not None:
+        notes = [(row.positions, row.amendments) for row in computed.rows]
+    else:
+        notes = selectors.comparison_notes(
+            rows=[row_ids[n] for n in missing], user=request.user, options=options
+        )
+    rendered = _cut(
+        render_to_string(
+            "guidelines/_compare_table.html",
+            {
+                "a": a,
+                "b": b,
+                "comparison": _Table(
+                    [_TableRow("", "", positions, amendments) for positions, amendments in notes],
+                    False,
+                ),
+                "notes_only": True,
+            },
+            request,
+        ),
+        NOTES_END,
+    )
+    kept = {**kept, **{keys[n]: html for n, html in zip(missing, rendered, strict=True)}}
+    # Only this page's rows as they stand now: the notes of rows changed since go.
+    page = {key: kept[key] for key in keys}
+    cache.set(blob_key, page, settings.REDRAFT_DIFF_CACHE_SECONDS)
+    return [page[key] for key in keys]
+
+
+def _cut(html: str, marker: str) -> list[str]:
+    """The pieces of a rendering cut at the marker the template wrote after each row.
+
+    The pieces are the template engine's output (every text escaped there, so a marker
+    in a text would read ``&lt;!--``): they stay safe to insert as they are.
+    """
+    return [mark_safe(piece.strip()) for piece in html.split(marker)[:-1]]  # noqa: S308
+
+
+# Written by _compare_table.html after each row's text cells, or its notes cell, when
+# asked for those only.
+CELLS_END = "<!--/cells-->"
+NOTES_END = "<!--/notes-->"
+
+
+@dataclass(frozen=True)
+class _TableRow:
+    cells: str
+    notes: str
+    positions: list[Any] = field(default_factory=list)
+    amendments: list[Any] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Table:
+    rows: list[_TableRow]
+    word_diff: bool
+
+
+def _computed_page(
+    request: HttpRequest, a: Edition, b: Edition, options: selectors.CompareOptions, asked: str
+) -> selectors.Comparison:
+    """The comparison's page of rows, each of B's clauses linked to itself in B's
+    language versions, if it has any."""
+    full = selectors.compare_editions(
+        a=a, b=b, user=request.user, options=options, page=asked,
+        per_page=COMPARE_ROWS_PER_PAGE,
+    )  # fmt: skip
     other_languages = selectors.clauses_in_other_languages(
         edition=b,
         clause_ids=[r.b["id"] for r in full.rows if r.b and r.b["id"] > 0],
@@ -266,25 +408,23 @@ def _compare_table(
     for row in full.rows:
         if row.b and row.b["id"] in other_languages:
             row.b["other_languages"] = other_languages[row.b["id"]]
-    # The fragment is the template engine's output (every text escaped there).
-    table = render_to_string(
-        "guidelines/_compare_table.html", {"a": a, "b": b, "comparison": full}, request
-    )
-    comparison = _RenderedComparison(
+    return full
+
+
+def _rendered(full: selectors.Comparison) -> _RenderedComparison:
+    return _RenderedComparison(
         full.method,
         full.word_diff,
         full.summary,
         full.amendment_summary,
         full.options,
-        page.number,
-        page.paginator.num_pages,
+        full.page,
+        full.pages,
     )
-    cache.set(key, {"comparison": comparison, "table": table}, settings.REDRAFT_DIFF_CACHE_SECONDS)
-    return comparison, table
 
 
 # Rows on one page of a comparison (as many as clauses on a page of an edition).
-COMPARE_ROWS_PER_PAGE = 500
+COMPARE_ROWS_PER_PAGE = selectors.COMPARE_ROWS_PER_PAGE
 
 
 def hash_options(options: selectors.CompareOptions) -> str:

@@ -921,20 +921,30 @@ def test_user_text_in_clauses_and_annotations_is_escaped(
 # --- 5. Queries do not grow with the editions ----------------------------------------------
 
 # Anonymous: edition A, edition B, the organisations of the filter's choices, A's
-# clauses, B's clauses, the stored correspondences, the positions of all the clauses,
-# the amendments of all the clauses. The diffs come from the cache, not the database.
-COMPARE_QUERIES = 8
+# clauses, B's clauses, the stored correspondences, the positions and the amendments of
+# the page's clauses, and the amendments of both editions counted by status (the notes
+# are read for the page only, so the summary is a count of its own). The diffs come
+# from the cache, not the database.
+COMPARE_QUERIES = 9
 # Logged in, four more: the session, the user, the user's organisation (read once, then
 # kept on the user for the permission checks) and the header's unread notifications.
 COMPARE_QUERIES_LOGGED_IN = COMPARE_QUERIES + 4
-# The table is cached under a stamp of what it shows (selectors.comparison_stamp): the
-# clauses of both editions, their correspondences, amendment history, positions, links.
+# The table's text cells are cached under a stamp of the texts alone
+# (selectors.comparison_text_stamp): the clauses of both editions, their correspondences.
+TEXT_STAMP_QUERIES = 2
+# A table filtered by its notes is cached whole under the stamp of everything it shows
+# (selectors.comparison_stamp): the texts' two, amendment history, positions, links.
 STAMP_QUERIES = 5
 # A computed table also reads B's language versions (one query; one more to read the
 # clause links when B has any), to link each row to its clause in the other language.
 LANGUAGE_QUERIES = 1
-# A warm table: the two editions, the filter form's organisations and the stamp.
-WARM_QUERIES = 3 + STAMP_QUERIES
+# Each row's notes are cached under the latest change of its clauses' amendments (one
+# query for the page's clauses), the positions and their links (two counts).
+NOTES_STATE_QUERIES = 3
+# A warm table: the two editions, the filter form's organisations, the text stamp, the
+# notes' state, the latest amendment history row (the amendment count's stamp) and, the
+# first time under that stamp, the count.
+WARM_QUERIES = 3 + TEXT_STAMP_QUERIES + NOTES_STATE_QUERIES + 2
 
 
 def annotated_pair(make_edition, ngo, ngo_user, *, slug: str, paragraphs: int, annotate: int):
@@ -978,8 +988,11 @@ def test_query_count_is_pinned_whatever_the_size(
     counts = []
     for a, b in (small, large):
         for query in ("", "changed=on&stance=amend&typography=on", "mode=projector"):
-            table = "projector" not in query
-            computed = STAMP_QUERIES + LANGUAGE_QUERIES if table else 0
+            # A stance filter leaves the amendments out: they are not counted either.
+            stamp = (
+                STAMP_QUERIES - 1 if "stance" in query else TEXT_STAMP_QUERIES + NOTES_STATE_QUERIES
+            )
+            computed = stamp + LANGUAGE_QUERIES if "projector" not in query else 0
             with django_assert_num_queries(expected + computed):
                 response = compare(client, a, b, query)
             assert response.status_code == 200

@@ -86,8 +86,7 @@ def test_warm_comparison_table_comes_from_redis_until_what_it_shows_changes(
     a, b = annotated_pair(make_edition, ngo, ngo_user, slug="redis", paragraphs=5, annotate=2)
     cold = compare(client, a, b)
     assert cold.status_code == 200
-    # Any version of the table's key (guidelines/views.py bumps it when the table changes).
-    assert len(stored_keys(redis_client, "redraft:compare:")) == 1
+    assert len(stored_keys(redis_client, "redraft:compare-cells:v1:")) == 1
     real = selectors.compare_editions
 
     def refuse(**kwargs):
@@ -96,8 +95,8 @@ def test_warm_comparison_table_comes_from_redis_until_what_it_shows_changes(
     monkeypatch.setattr(selectors, "compare_editions", refuse)
     warm = compare(client, a, b)
     assert without_csrf(warm.content) == without_csrf(cold.content)
-    # A new submitted amendment changes the table's stamp: a new key, computed again.
-    monkeypatch.setattr(selectors, "compare_editions", real)
+    # A new submitted amendment changes the notes only: they are read afresh, the text
+    # cells still come from redis (nothing computed again, no new key).
     amendment = amendment_services.amendment_create(
         user=ngo_user, edition=b, clause=Clause.objects.get(edition=b, eid="para_3-1"),
         operation="replace", proposed_text="A proposal filed while cached.", justification="",
@@ -107,4 +106,5 @@ def test_warm_comparison_table_comes_from_redis_until_what_it_shows_changes(
     )
     fresh = compare(client, a, b).content.decode()
     assert fresh.count('class="note-amendment"') == 3
-    assert len(stored_keys(redis_client, "redraft:compare:")) == 2
+    assert len(stored_keys(redis_client, "redraft:compare-cells:v1:")) == 1
+    monkeypatch.setattr(selectors, "compare_editions", real)

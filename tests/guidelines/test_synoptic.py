@@ -352,7 +352,8 @@ def test_query_count_does_not_grow_with_the_size(
     signatures = []
     for a, b in (small, large):
         for query in ("", "changed=on&stance=amend&typography=on"):
-            with django_assert_num_queries(expected):
+            # A stance filter leaves the amendments out: they are not counted either.
+            with django_assert_num_queries(expected - ("stance" in query)):
                 document = get_docx(client, a, b, query)
             signatures.append(
                 sum(
