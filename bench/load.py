@@ -838,7 +838,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument(
         "--steps",
         type=lambda v: [float(x) for x in v.split(",")],
-        default=[2.0, 5.0, 10.0, 20.0, 40.0],
+        default=[5.0, 10.0, 20.0, 40.0, 80.0, 120.0, 160.0],
         help="readers' rates (requests/s), one step each, in order",
     )
     parser.add_argument("--step-seconds", type=float, default=15.0)
