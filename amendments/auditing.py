@@ -90,6 +90,19 @@ def record_hash(**fields: Any) -> str:
     return sha256_hex(canonical_json(header(**fields)))
 
 
+def header_of(record: Any) -> dict[str, Any]:
+    """``header`` of a stored record (a ``StoredRecord`` or an ``AuditRecord`` row)."""
+    return header(
+        sequence=record.sequence,
+        recorded_at=record.recorded_at,
+        action=record.action,
+        amendment_id=record.amendment_id,
+        edition_id=record.edition_id,
+        content_hash=record.content_hash,
+        previous_hash=record.previous_hash,
+    )
+
+
 @dataclass(frozen=True)
 class StoredRecord:
     """One record as read back from the database, for ``verify_chain``."""
@@ -171,15 +184,7 @@ def verify_chain(
                 f"{record.previous_hash}, record {record.sequence - 1}'s hash is {previous}): "
                 "records were reordered, replaced or rewritten",
             )
-        recomputed = record_hash(
-            sequence=record.sequence,
-            recorded_at=record.recorded_at,
-            action=record.action,
-            amendment_id=record.amendment_id,
-            edition_id=record.edition_id,
-            content_hash=record.content_hash,
-            previous_hash=record.previous_hash,
-        )
+        recomputed = sha256_hex(canonical_json(header_of(record)))
         if recomputed != record.record_hash:
             return Verification(
                 count,

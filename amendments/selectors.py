@@ -382,15 +382,7 @@ def amendment_receipt(*, amendment: Amendment) -> FilingReceipt | None:
     )
     if record is None:
         return None
-    fields = auditing.header(
-        sequence=record.sequence,
-        recorded_at=record.recorded_at,
-        action=record.action,
-        amendment_id=record.amendment_id,
-        edition_id=record.edition_id,
-        content_hash=record.content_hash,
-        previous_hash=record.previous_hash,
-    )
+    fields = auditing.header_of(record)
     return FilingReceipt(
         record=record,
         canonical_content=auditing.canonical_json(record.content),
